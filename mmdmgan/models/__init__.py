@@ -1,0 +1,1 @@
+from . import damsm, dmgan  # noqa: F401  (registration)
