@@ -1,1 +1,15 @@
+from .checkpoint import allow_mmengine_checkpoint_globals
+from .distributed import init_distributed_if_needed
+from .model_wrappers import (
+                             DeviceAgnosticDistributedDataParallel,
+                             DeviceAgnosticSeparateDistributedDataParallel,
+)
+from .optimizers import MultiOptimWrapperConstructor
 
+allow_mmengine_checkpoint_globals()
+
+__all__ = [
+    'allow_mmengine_checkpoint_globals', 'DeviceAgnosticDistributedDataParallel',
+    'DeviceAgnosticSeparateDistributedDataParallel', 'MultiOptimWrapperConstructor',
+    'init_distributed_if_needed'
+]
