@@ -111,10 +111,9 @@ class DynamicMemory(BaseModule):
         return torch.bmm(self.memory_value(memory), attention.transpose(1, 2))
 
     def response_gate(self, image_features: Tensor, memory_output: Tensor) -> Tensor:
-        """Blend the memory output into the image features (Eq. 6-7): B×C×H×W each → B×C×H×W."""
-        gate = torch.sigmoid(
+        """Response gate g_r = σ(W[r, o] + b) (Eq. 6): B×C×H×W each → B×1×H×W."""
+        return torch.sigmoid(
             self.response_gate_conv(torch.cat((image_features, memory_output), dim=1)))
-        return memory_output * gate + image_features * (1 - gate)
 
     def forward(self, image_features: Tensor, words: Tensor,
                 word_mask: Tensor) -> Tuple[Tensor, Tensor]:
@@ -138,5 +137,6 @@ class DynamicMemory(BaseModule):
         attention = self.key_addressing(image_features, memory, word_mask)
         memory_output = self.value_reading(memory, attention).view(batch_size, channels, height,
                                                                     width)
-        new_features = self.response_gate(image_features, memory_output)
+        gate = self.response_gate(image_features, memory_output)
+        new_features = memory_output * gate + image_features * (1 - gate)  # Eq. 7
         return new_features, attention.transpose(1, 2).reshape(batch_size, -1, height, width)
