@@ -58,7 +58,13 @@ class DAMSMImageEncoder(BaseModule):
                 f'(published by torchvision at {INCEPTION_WEIGHTS_URL}), or set '
                 'allow_random_init=True when the trunk is loaded later from a checkpoint '
                 '(or in tests).')
-        inception = inception_v3(weights=None, aux_logits=False, init_weights=True)
+        if inception_weights is not None and not osp.isfile(inception_weights):
+            raise FileNotFoundError(
+                f'Inception-v3 weights not found at {inception_weights!r}: download '
+                f'{INCEPTION_WEIGHTS_FILE} from {INCEPTION_WEIGHTS_URL} and set '
+                'inception_weights to its local path.')
+        # PyTorch's default layer init is enough for a random trunk; loaded weights replace it.
+        inception = inception_v3(weights=None, aux_logits=False, init_weights=False)
         if inception_weights is not None:
             inception.load_state_dict(load_inception_trunk(inception_weights, inception),
                                       strict=False)
@@ -109,16 +115,12 @@ def load_inception_trunk(path: str, inception: nn.Module) -> Dict[str, Tensor]:
     """Read torchvision's Inception-v3 weights and keep the trunk entries DAMSM uses.
 
     Args:
-        path (str): Local path of ``inception_v3_google-0cc3c7bd.pth``.
+        path (str): Local path of ``inception_v3_google-0cc3c7bd.pth`` (must exist).
         inception (nn.Module): The torchvision model the weights are checked against.
 
     Returns:
         dict[str, Tensor]: State dict of the trunk layers (``REGION_LAYERS + GLOBAL_LAYERS``).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'Inception-v3 weights not found at {path!r}: download {INCEPTION_WEIGHTS_FILE} '
-            f'from {INCEPTION_WEIGHTS_URL} and set inception_weights to its local path.')
     state_dict = torch.load(path, map_location='cpu', weights_only=True)
     trunk_names = REGION_LAYERS + GLOBAL_LAYERS
     expected = {key: value for key, value in inception.state_dict().items()
