@@ -58,11 +58,14 @@ class DMGANDiscriminator(BaseModule):
     and LeakyReLU(0.2); there is no BatchNorm, as in the reference. The result is 8df×4×4.
 
     Spectral norm is PyTorch's ``torch.nn.utils.parametrizations.spectral_norm`` (one power
-    iteration per forward in training mode). It equals the reference's own SpectralNorm in
-    training mode; in eval mode PyTorch reuses the stored vectors while the reference
-    still runs one more power iteration, so eval-mode logits of converted discriminators
-    differ slightly (the iteration's change of σ). Discriminators only matter for
-    training, so we keep PyTorch's standard implementation.
+    iteration per training-mode forward), not a copy of the reference's own SpectralNorm
+    wrapper. Both normalise by σ estimated as uᵀWv and converted checkpoints carry the
+    reference's W, u and v, but the power step differs in order (PyTorch updates u then v;
+    the reference v then u, and also iterates in eval mode), so logits of a converted
+    discriminator equal the reference's only once the power iteration has converged (as in
+    a trained release; eval mode reproduces the σ of the reference's last training step).
+    Exactness is required of the generator and encoders, which make the images; the
+    discriminators only matter for training, so we keep PyTorch's standard implementation.
 
     Logits are raw (no sigmoid): use BCE-with-logits, which equals the reference's sigmoid +
     BCE but is numerically stable and AMP-safe.
