@@ -122,7 +122,8 @@ class DynamicMemory(BaseModule):
         Args:
             image_features (Tensor): B×C×H×W image features R.
             words (Tensor): B×D×T word features W.
-            word_mask (Tensor): B×T bool, True at PADDING positions.
+            word_mask (Tensor): B×T bool, True at PADDING positions; every caption needs
+                at least one real word.
 
         Returns:
             tuple[Tensor, Tensor]: new features B×C×H×W and attention B×T×H×W (sums to 1
