@@ -31,7 +31,7 @@ class DAMSMImageEncoder(BaseModule):
     eval mode, even after ``.train()``); gradients still flow through it to the input image,
     which the generator's DAMSM loss needs. Region features ``f`` come from Mixed_6e
     (768×17×17) through a bias-free 1×1 conv; the global feature ``f̄`` from Mixed_7c
-    (2048×8×8) through 8×8 average pooling and a linear layer (AttnGAN, Eq. 5-6).
+    (2048×8×8) through 8×8 average pooling and a linear layer (AttnGAN, Sec. 3.3).
 
     Args:
         embedding_dim (int): Size D of the common text/image space. Defaults to 256.

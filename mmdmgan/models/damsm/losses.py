@@ -1,4 +1,4 @@
-"""DAMSM matching losses between images and captions (AttnGAN, Sec. 3.3, Eq. 7-14)."""
+"""DAMSM matching losses between images and captions (AttnGAN, Sec. 3.3)."""
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
@@ -71,7 +71,7 @@ def words_loss(region_features: Tensor,
                gamma1: float = 4.0,
                gamma2: float = 5.0,
                gamma3: float = 10.0) -> Tuple[Tensor, Tensor, List[Tensor]]:
-    """DAMSM word-level matching loss L_1^w + L_2^w (AttnGAN, Eq. 9-14).
+    """DAMSM word-level matching loss L_1^w + L_2^w (AttnGAN, Sec. 3.3).
 
     For caption i and image j: R(Q_j, D_i) = log(Σ_words exp(γ2 · cos(c_k, e_k)))^(1/γ2)
     with c_k the region context of word k; the γ3-scaled scores go through cross-entropy
@@ -108,7 +108,7 @@ def sentence_loss(image_code: Tensor,
                   class_ids: Optional[Tensor] = None,
                   gamma3: float = 10.0,
                   eps: float = 1e-8) -> Tuple[Tensor, Tensor]:
-    """DAMSM sentence-level matching loss L_1^s + L_2^s: γ3-scaled cosine scores (Eq. 10-14).
+    """DAMSM sentence loss L_1^s + L_2^s: γ3-scaled cosine scores (AttnGAN, Sec. 3.3).
 
     Args:
         image_code (Tensor): B×D global image features.

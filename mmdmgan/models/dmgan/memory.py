@@ -1,4 +1,4 @@
-"""Dynamic memory block of DM-GAN (Zhu et al., CVPR 2019, Sec. 3.2, Eq. 2-8)."""
+"""Dynamic memory block of DM-GAN (Zhu et al., CVPR 2019, Sec. 3.2)."""
 from typing import Optional, Tuple, Union
 
 import torch
@@ -22,11 +22,11 @@ class DynamicMemory(BaseModule):
     With image features R = {r_j} (C×H×W, N = H·W positions) and word features
     W = {w_i} (D×T):
 
-    - memory writing (Eq. 2-3): r̄ = mean_j r_j (detached, as in the reference),
+    - memory writing: r̄ = mean_j r_j (detached, as in the reference),
       g_w_i = σ(A·w_i + B·r̄), m_i = M_w(w_i)·g_w_i + M_r(r̄)·(1 − g_w_i);
-    - key addressing (Eq. 4): α_ij = softmax_i(φ_K(m_i)ᵀ r_j) over the caption's real words;
-    - value reading (Eq. 5): o_j = Σ_i α_ij φ_V(m_i);
-    - response gate (Eq. 6-7): g_r_j = σ(W[r_j, o_j] + b), r'_j = o_j·g_r_j + r_j·(1 − g_r_j).
+    - key addressing: α_ij = softmax_i(φ_K(m_i)ᵀ r_j) over the caption's real words;
+    - value reading: o_j = Σ_i α_ij φ_V(m_i);
+    - gated response: g_r_j = σ(W[r_j, o_j] + b), r'_j = o_j·g_r_j + r_j·(1 − g_r_j).
 
     A and B are bias-free linear maps to 1; M_w, M_r, φ_K, φ_V are 1×1 convolutions + ReLU.
 
@@ -61,7 +61,7 @@ class DynamicMemory(BaseModule):
         reference_init_(self)
 
     def memory_writing(self, image_features: Tensor, words: Tensor) -> Tuple[Tensor, Tensor]:
-        """Write the memory slots (Eq. 2-3).
+        """Memory writing: gated mix of word and mean-image memories.
 
         Args:
             image_features (Tensor): B×C×H×W.
@@ -91,7 +91,7 @@ class DynamicMemory(BaseModule):
 
     def key_addressing(self, image_features: Tensor, memory: Tensor,
                        word_mask: Tensor) -> Tensor:
-        """Attention of every image position over the memory slots (Eq. 4).
+        """Attention of every image position over the memory slots (key addressing).
 
         Args:
             image_features (Tensor): B×C×H×W.
@@ -107,11 +107,11 @@ class DynamicMemory(BaseModule):
         return scores.masked_fill(mask, float('-inf')).softmax(dim=2)
 
     def value_reading(self, memory: Tensor, attention: Tensor) -> Tensor:
-        """Read the memory values with the attention (Eq. 5): B×M×T, B×N×T → B×C×N."""
+        """Read the memory values with the attention (value reading): B×M×T, B×N×T → B×C×N."""
         return torch.bmm(self.memory_value(memory), attention.transpose(1, 2))
 
     def response_gate(self, image_features: Tensor, memory_output: Tensor) -> Tensor:
-        """Response gate g_r = σ(W[r, o] + b) (Eq. 6): B×C×H×W each → B×1×H×W."""
+        """Response gate g_r = σ(W[r, o] + b): B×C×H×W each → B×1×H×W."""
         return torch.sigmoid(
             self.response_gate_conv(torch.cat((image_features, memory_output), dim=1)))
 
@@ -139,5 +139,5 @@ class DynamicMemory(BaseModule):
         memory_output = self.value_reading(memory, attention).view(batch_size, channels, height,
                                                                     width)
         gate = self.response_gate(image_features, memory_output)
-        new_features = memory_output * gate + image_features * (1 - gate)  # Eq. 7
+        new_features = memory_output * gate + image_features * (1 - gate)
         return new_features, attention.transpose(1, 2).reshape(batch_size, -1, height, width)
