@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.runner import load_checkpoint
 from torch import nn
 from torchvision.models import inception_v3
 
@@ -23,6 +24,7 @@ from mmdmgan.models.utils import (
     convert_original_checkpoints,
     convert_text_encoder,
 )
+from mmdmgan.registry import MODELS
 
 TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'convert_original_ckpt.py'
 GF, TEXT, CONDITION, NOISE, DF = 4, 16, 6, 5, 4
@@ -453,6 +455,18 @@ def test_cli_writes_one_checkpoint_atomically(tmp_path):
     assert {key.split('.')[1] for key in checkpoint['state_dict']
             if key.startswith('discriminators.')} == {'0', '1', '2'}
     assert checkpoint['meta']['model_cfgs']['discriminators.2']['image_size'] == 256
+
+    # The meta configs build the modules, and MMEngine loads the checkpoint into a model
+    # with the documented attribute names.
+    cfgs = checkpoint['meta']['model_cfgs']
+    model = nn.Module()
+    model.generator = MODELS.build(cfgs['generator'])
+    model.text_encoder = MODELS.build(cfgs['text_encoder'])
+    model.discriminators = nn.ModuleList(MODELS.build(cfgs[f'discriminators.{k}'])
+                                         for k in range(3))
+    load_checkpoint(model, str(out), map_location='cpu', strict=True)
+    torch.testing.assert_close(model.text_encoder.word_embedding.weight,
+                               checkpoint['state_dict']['text_encoder.word_embedding.weight'])
     with pytest.raises(ValueError, match='order'):
         main(['--discriminators', str(paths['netD1.pth']), '--out', str(out)])
     with pytest.raises(FileNotFoundError, match='absent.pth'):
