@@ -103,8 +103,9 @@ class DAMSMImageEncoder(BaseModule):
         """
         if img.dim() != 4 or img.size(1) != 3:
             raise ValueError(f'img must be B×3×H×W, got shape {tuple(img.shape)}')
-        # Same resize as the reference (bilinear, corners aligned); no ImageNet
-        # re-normalisation, as the reference feeds [-1, 1] images straight to the trunk.
+        # Same resize as the reference (bilinear, corners aligned). No re-normalisation: the
+        # Google Inception-v3 weights expect inputs in [-1, 1] (torchvision's transform_input
+        # only maps ImageNet-normalised inputs to that range), and so does the reference.
         img = F.interpolate(img, size=(299, 299), mode='bilinear', align_corners=True)
         regions = self.region_trunk(img)
         pooled = F.avg_pool2d(self.global_trunk(regions), kernel_size=8).flatten(1)
