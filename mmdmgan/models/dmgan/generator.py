@@ -1,0 +1,194 @@
+"""DM-GAN generator: conditioning augmentation, initial stage, memory-based refinement stages."""
+from typing import List, NamedTuple, Optional, Tuple, Union
+
+import torch
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from mmdmgan.registry import MODELS
+
+from .layers import GLU, ResidualBlock, UpBlock, conv3x3, reference_init_
+from .memory import DynamicMemory
+
+
+class GeneratorOutput(NamedTuple):
+    """What :class:`DMGANGenerator` returns.
+
+    Attributes:
+        images (list[Tensor]): B×3×S×S images in [-1, 1], S = 64, 128, 256 (one per stage).
+        attention_maps (list[Tensor]): B×T×S×S word attention of each refinement stage, at
+            the resolution of the features it refines (64, 128).
+        mu (Tensor): B×condition_dim mean of the conditioning distribution.
+        logvar (Tensor): B×condition_dim log-variance of the conditioning distribution.
+    """
+    images: List[Tensor]
+    attention_maps: List[Tensor]
+    mu: Tensor
+    logvar: Tensor
+
+
+@MODELS.register_module()
+class ConditioningAugmentation(BaseModule):
+    """Conditioning augmentation (StackGAN): c = μ(s) + σ(s)·ε, ε ~ N(0, I).
+
+    μ and log σ² come from a linear layer to 4·condition_dim followed by a GLU.
+
+    Args:
+        text_dim (int): Size of the sentence feature s. Defaults to 256.
+        condition_dim (int): Size of c. Defaults to 100.
+        init_cfg (dict, optional): MMEngine initialisation config.
+    """
+
+    def __init__(self, text_dim: int = 256, condition_dim: int = 100,
+                 init_cfg: Optional[Union[dict, list]] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.condition_dim = condition_dim
+        self.projection = nn.Linear(text_dim, condition_dim * 4)
+        self.glu = GLU()
+
+    def forward(self, sentence: Tensor, epsilon: Optional[Tensor] = None,
+                use_mean: bool = False) -> Tuple[Tensor, Tensor, Tensor]:
+        """Sample the condition code.
+
+        Args:
+            sentence (Tensor): B×text_dim sentence features.
+            epsilon (Tensor, optional): B×condition_dim noise; drawn from N(0, I) when
+                omitted (also in eval mode).
+            use_mean (bool): Return c = μ (no sampling).
+
+        Returns:
+            tuple[Tensor, Tensor, Tensor]: c, μ, log σ², each B×condition_dim.
+        """
+        mu, logvar = self.glu(self.projection(sentence)).chunk(2, dim=1)
+        if use_mean:
+            return mu, mu, logvar
+        if epsilon is None:
+            epsilon = torch.randn_like(mu)
+        elif epsilon.shape != mu.shape:
+            raise ValueError(f'ca_epsilon must have shape {tuple(mu.shape)}, '
+                             f'got {tuple(epsilon.shape)}')
+        return mu + epsilon * torch.exp(0.5 * logvar), mu, logvar
+
+
+class InitialStage(nn.Module):
+    """F_0: [c, z] → bias-free linear → BN1d → GLU → 16·gf×4×4 → four up-blocks → gf×64×64."""
+
+    def __init__(self, in_dim: int, gf_dim: int) -> None:
+        super().__init__()
+        self.channels = gf_dim * 16
+        self.projection = nn.Sequential(
+            nn.Linear(in_dim, self.channels * 4 * 4 * 2, bias=False),
+            nn.BatchNorm1d(self.channels * 4 * 4 * 2), GLU())
+        self.upsample_blocks = nn.Sequential(*[
+            UpBlock(self.channels // 2**i, self.channels // 2**(i + 1)) for i in range(4)])
+
+    def forward(self, condition: Tensor, noise: Tensor) -> Tensor:
+        features = self.projection(torch.cat((condition, noise), dim=1))
+        return self.upsample_blocks(features.view(-1, self.channels, 4, 4))
+
+
+class RefinementStage(nn.Module):
+    """F_k: dynamic memory → [r', r'] → residual blocks → up-block: gf×S×S → gf×2S×2S.
+
+    The memory output is duplicated along channels before the residual blocks, which is the
+    reference's channel layout (2·gf channels in the residual blocks).
+    """
+
+    def __init__(self, gf_dim: int, word_dim: int, memory_dim: int, num_residual: int,
+                 reference_mask_bug: bool) -> None:
+        super().__init__()
+        self.memory = DynamicMemory(gf_dim, word_dim, memory_dim, reference_mask_bug)
+        self.residual_blocks = nn.Sequential(
+            *[ResidualBlock(gf_dim * 2) for _ in range(num_residual)])
+        self.upsample = UpBlock(gf_dim * 2, gf_dim)
+
+    def forward(self, features: Tensor, words: Tensor,
+                word_mask: Tensor) -> Tuple[Tensor, Tensor]:
+        refined, attention = self.memory(features, words, word_mask)
+        refined = self.residual_blocks(torch.cat((refined, refined), dim=1))
+        return self.upsample(refined), attention
+
+
+class ImageHead(nn.Sequential):
+    """G_k: bias-free 3×3 conv to RGB + tanh: gf×S×S → 3×S×S in [-1, 1]."""
+
+    def __init__(self, gf_dim: int) -> None:
+        super().__init__(conv3x3(gf_dim, 3), nn.Tanh())
+
+
+@MODELS.register_module()
+class DMGANGenerator(BaseModule):
+    """Multi-stage DM-GAN generator (Zhu et al., CVPR 2019, Sec. 3, Fig. 2).
+
+    R_0 = F_0([c, z]) at 64×64; R_k = F_k(R_{k-1}, W) with the dynamic memory; every stage
+    emits an image x_k = G_k(R_k) at 64·2^k.
+
+    Args:
+        noise_dim (int): Size of z. Defaults to 100.
+        text_dim (int): Size of the sentence and word features. Defaults to 256.
+        condition_dim (int): Size of the CA code c. Defaults to 100.
+        gf_dim (int): Channels of the stage features (the initial stage starts with
+            16·gf_dim). Defaults to 64.
+        num_stages (int): Number of stages/images (1: 64, 2: +128, 3: +256). Defaults to 3.
+        num_residual (int): Residual blocks per refinement stage (R_NUM: 2 CUB, 3 COCO).
+            Defaults to 2.
+        memory_dim (int, optional): Memory slot size; ``None`` means 2·gf_dim (the reference).
+        reference_mask_bug (bool): See :class:`DynamicMemory`. Defaults to False.
+        init_cfg (dict, optional): MMEngine initialisation config. Without it the reference
+            init is used (orthogonal conv/linear weights, BN weights N(1, 0.02)).
+    """
+
+    def __init__(self,
+                 noise_dim: int = 100,
+                 text_dim: int = 256,
+                 condition_dim: int = 100,
+                 gf_dim: int = 64,
+                 num_stages: int = 3,
+                 num_residual: int = 2,
+                 memory_dim: Optional[int] = None,
+                 reference_mask_bug: bool = False,
+                 init_cfg: Optional[Union[dict, list]] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_stages < 1:
+            raise ValueError(f'num_stages must be at least 1, got {num_stages}')
+        self.noise_dim = noise_dim
+        memory_dim = gf_dim * 2 if memory_dim is None else memory_dim
+        self.conditioning_augmentation = ConditioningAugmentation(text_dim, condition_dim)
+        self.initial_stage = InitialStage(noise_dim + condition_dim, gf_dim)
+        self.refinement_stages = nn.ModuleList([
+            RefinementStage(gf_dim, text_dim, memory_dim, num_residual, reference_mask_bug)
+            for _ in range(num_stages - 1)])
+        self.image_heads = nn.ModuleList([ImageHead(gf_dim) for _ in range(num_stages)])
+        reference_init_(self)
+
+    def forward(self,
+                noise: Tensor,
+                sentence: Tensor,
+                words: Tensor,
+                word_mask: Tensor,
+                ca_epsilon: Optional[Tensor] = None,
+                use_ca_mean: bool = False) -> GeneratorOutput:
+        """Generate images at every stage.
+
+        Args:
+            noise (Tensor): B×noise_dim z.
+            sentence (Tensor): B×text_dim sentence features.
+            words (Tensor): B×text_dim×T word features.
+            word_mask (Tensor): B×T bool, True at padding.
+            ca_epsilon (Tensor, optional): B×condition_dim CA noise (drawn when omitted).
+            use_ca_mean (bool): Use c = μ instead of sampling.
+
+        Returns:
+            GeneratorOutput: images, attention maps, μ, log σ².
+        """
+        if noise.dim() != 2 or noise.size(1) != self.noise_dim:
+            raise ValueError(f'noise must be B×{self.noise_dim}, got {tuple(noise.shape)}')
+        condition, mu, logvar = self.conditioning_augmentation(sentence, ca_epsilon, use_ca_mean)
+        features = self.initial_stage(condition, noise)
+        images = [self.image_heads[0](features)]
+        attention_maps = []
+        for stage, head in zip(self.refinement_stages, self.image_heads[1:]):
+            features, attention = stage(features, words, word_mask)
+            images.append(head(features))
+            attention_maps.append(attention)
+        return GeneratorOutput(images, attention_maps, mu, logvar)

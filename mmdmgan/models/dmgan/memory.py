@@ -1,0 +1,143 @@
+"""Dynamic memory block of DM-GAN (Zhu et al., CVPR 2019, Sec. 3.2)."""
+from typing import Optional, Tuple, Union
+
+import torch
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from mmdmgan.registry import MODELS
+
+from .layers import reference_init_
+
+
+def pointwise_conv(in_channels: int, out_channels: int) -> nn.Sequential:
+    """1×1 Conv1d (with bias) + ReLU over the word axis: B×C_in×T → B×C_out×T."""
+    return nn.Sequential(nn.Conv1d(in_channels, out_channels, kernel_size=1), nn.ReLU())
+
+
+@MODELS.register_module()
+class DynamicMemory(BaseModule):
+    """Dynamic memory: gated memory writing, key addressing, value reading, gated response.
+
+    With image features R = {r_j} (C×H×W, N = H·W positions) and word features
+    W = {w_i} (D×T):
+
+    - memory writing: r̄ = mean_j r_j (detached, as in the reference),
+      g_w_i = σ(A·w_i + B·r̄), m_i = M_w(w_i)·g_w_i + M_r(r̄)·(1 − g_w_i);
+    - key addressing: α_ij = softmax_i(φ_K(m_i)ᵀ r_j) over the caption's real words;
+    - value reading: o_j = Σ_i α_ij φ_V(m_i);
+    - gated response: g_r_j = σ(W[r_j, o_j] + b), r'_j = o_j·g_r_j + r_j·(1 − g_r_j).
+
+    A and B are bias-free linear maps to 1; M_w, M_r, φ_K, φ_V are 1×1 convolutions + ReLU.
+
+    Args:
+        image_dim (int): Channels C of the image features (the generator's ``gf_dim``).
+        word_dim (int): Size D of the word features. Defaults to 256.
+        memory_dim (int): Size of the memory slots m_i. Defaults to 128 (2·gf_dim in the
+            reference).
+        reference_mask_bug (bool): Reproduce the reference's padding mask, which gives the
+            attention row of position j in sample b the mask of sample (b·N + j) mod B, so short
+            captions attend to padding and long ones lose real words. Only for running
+            converted original checkpoints exactly. Defaults to False (correct masking).
+        init_cfg (dict, optional): MMEngine initialisation config. Without it the reference
+            init is used (orthogonal weights, see :func:`reference_init_`).
+    """
+
+    def __init__(self,
+                 image_dim: int,
+                 word_dim: int = 256,
+                 memory_dim: int = 128,
+                 reference_mask_bug: bool = False,
+                 init_cfg: Optional[Union[dict, list]] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.reference_mask_bug = reference_mask_bug
+        self.word_writing_gate = nn.Linear(word_dim, 1, bias=False)  # A
+        self.image_writing_gate = nn.Linear(image_dim, 1, bias=False)  # B
+        self.word_to_memory = pointwise_conv(word_dim, memory_dim)  # M_w
+        self.image_to_memory = pointwise_conv(image_dim, memory_dim)  # M_r
+        self.memory_key = pointwise_conv(memory_dim, image_dim)  # φ_K
+        self.memory_value = pointwise_conv(memory_dim, image_dim)  # φ_V
+        self.response_gate_conv = nn.Conv2d(image_dim * 2, 1, kernel_size=1)
+        reference_init_(self)
+
+    def memory_writing(self, image_features: Tensor, words: Tensor) -> Tuple[Tensor, Tensor]:
+        """Memory writing: gated mix of word and mean-image memories.
+
+        Args:
+            image_features (Tensor): B×C×H×W.
+            words (Tensor): B×D×T.
+
+        Returns:
+            tuple[Tensor, Tensor]: memory B×M×T and the writing gate B×1×T.
+        """
+        image_mean = image_features.mean(dim=(2, 3)).detach()  # B×C
+        gate = torch.sigmoid(self.word_writing_gate(words.transpose(1, 2)).transpose(1, 2)
+                             + self.image_writing_gate(image_mean).unsqueeze(2))  # B×1×T
+        memory = (self.word_to_memory(words) * gate
+                  + self.image_to_memory(image_mean.unsqueeze(2)) * (1 - gate))
+        return memory, gate
+
+    def attention_mask(self, word_mask: Tensor, num_positions: int) -> Tensor:
+        """Padding mask per attention row: B×N×T (True = excluded).
+
+        The reference tiles the B×T mask batch-minor over rows laid out batch-major, so row
+        (b, j) gets the mask of sample (b·N + j) mod B; ``reference_mask_bug`` reproduces it.
+        """
+        batch_size = word_mask.size(0)
+        if not self.reference_mask_bug:
+            return word_mask.unsqueeze(1).expand(-1, num_positions, -1)
+        rows = torch.arange(batch_size * num_positions, device=word_mask.device)
+        return word_mask[rows % batch_size].view(batch_size, num_positions, -1)
+
+    def key_addressing(self, image_features: Tensor, memory: Tensor,
+                       word_mask: Tensor) -> Tensor:
+        """Attention of every image position over the memory slots (key addressing).
+
+        Args:
+            image_features (Tensor): B×C×H×W.
+            memory (Tensor): B×M×T.
+            word_mask (Tensor): B×T bool, True at padding.
+
+        Returns:
+            Tensor: attention B×N×T (N = H·W), each row summing to 1 over the real words.
+        """
+        key = self.memory_key(memory)  # B×C×T
+        scores = torch.bmm(image_features.flatten(2).transpose(1, 2), key)  # B×N×T
+        mask = self.attention_mask(word_mask, scores.size(1))
+        return scores.masked_fill(mask, float('-inf')).softmax(dim=2)
+
+    def value_reading(self, memory: Tensor, attention: Tensor) -> Tensor:
+        """Read the memory values with the attention (value reading): B×M×T, B×N×T → B×C×N."""
+        return torch.bmm(self.memory_value(memory), attention.transpose(1, 2))
+
+    def response_gate(self, image_features: Tensor, memory_output: Tensor) -> Tensor:
+        """Response gate g_r = σ(W[r, o] + b): B×C×H×W each → B×1×H×W."""
+        return torch.sigmoid(
+            self.response_gate_conv(torch.cat((image_features, memory_output), dim=1)))
+
+    def forward(self, image_features: Tensor, words: Tensor,
+                word_mask: Tensor) -> Tuple[Tensor, Tensor]:
+        """Refine the image features with the caption's words.
+
+        Args:
+            image_features (Tensor): B×C×H×W image features R.
+            words (Tensor): B×D×T word features W.
+            word_mask (Tensor): B×T bool, True at PADDING positions; every caption needs
+                at least one real word.
+
+        Returns:
+            tuple[Tensor, Tensor]: new features B×C×H×W and attention B×T×H×W (sums to 1
+            over the real words at every position).
+        """
+        batch_size, channels, height, width = image_features.shape
+        if word_mask.shape != (batch_size, words.size(2)) or word_mask.dtype != torch.bool:
+            raise ValueError('word_mask must be a bool tensor of shape '
+                             f'{(batch_size, words.size(2))}, got {word_mask.dtype} '
+                             f'{tuple(word_mask.shape)}')
+        memory, _ = self.memory_writing(image_features, words)
+        attention = self.key_addressing(image_features, memory, word_mask)
+        memory_output = self.value_reading(memory, attention).view(batch_size, channels, height,
+                                                                    width)
+        gate = self.response_gate(image_features, memory_output)
+        new_features = memory_output * gate + image_features * (1 - gate)
+        return new_features, attention.transpose(1, 2).reshape(batch_size, -1, height, width)
