@@ -1,1 +1,1 @@
-from . import damsm, dmgan  # noqa: F401  (registration)
+from . import damsm, data_preprocessors, dmgan  # noqa: F401  (registration)
