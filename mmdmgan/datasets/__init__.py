@@ -1,11 +1,22 @@
 from . import transforms  # noqa: F401  (registration)
-from .attngan_dataset import AttnGANDataset, COCODataset, CUBDataset
-from .attngan_dataset import build_captions_pickle, load_captions_pickle, load_legacy_pickle
+from .attngan_dataset import (
+    AttnGANDataset,
+    COCODataset,
+    CUBDataset,
+    build_captions_pickle,
+    load_captions_pickle,
+    load_legacy_pickle,
+)
 from .base_caption_dataset import BaseCaptionDataset
 from .caption_dataset import CaptionDataset, build_vocabulary_from_jsonl, read_captions_jsonl
 from .errors import DataItemError
-from .shapes import ShapesDataset, render_scene, sample_scene, shapes_vocabulary
-from .shapes import write_shapes_dataset
+from .shapes import (
+    ShapesDataset,
+    render_scene,
+    sample_scene,
+    shapes_vocabulary,
+    write_shapes_dataset,
+)
 from .vocabulary import Vocabulary, fit_caption_length, tokenize
 
 __all__ = [
