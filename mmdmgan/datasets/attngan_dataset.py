@@ -44,6 +44,15 @@ def load_legacy_pickle(path: str):
                          'restore it from the original dataset archive') from error
 
 
+def detect_layout(data_root: str) -> str:
+    """``'cub'`` (has ``CUB_200_2011/``), ``'jsonl'`` (has ``captions.jsonl``) or ``'coco'``."""
+    if os.path.isdir(os.path.join(data_root, 'CUB_200_2011')):
+        return 'cub'
+    if os.path.isfile(os.path.join(data_root, 'captions.jsonl')):
+        return 'jsonl'
+    return 'coco'
+
+
 def _as_text(value) -> str:
     return value.decode('latin1') if isinstance(value, bytes) else str(value)
 

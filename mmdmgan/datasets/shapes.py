@@ -74,6 +74,15 @@ def shapes_vocabulary() -> Vocabulary:
     return Vocabulary.build(phrase.split() for phrase in phrases)
 
 
+def max_caption_words() -> int:
+    """The longest caption the grammar can produce (two shapes, longest phrases); use a
+    ``words_num`` at least this large to keep every word of the shapes captions."""
+    template_words = max(len(template.replace('{objects}', '').split()) for template in TEMPLATES)
+    longest_phrase = max(len(phrase.split()) for options in POSITION_PHRASES.values()
+                         for phrase in options)
+    return template_words + 2 * (4 + longest_phrase) + 1
+
+
 def _normalise_pairs(pairs: Iterable[Sequence[str]]) -> frozenset:
     normalised = set()
     for pair in pairs:
