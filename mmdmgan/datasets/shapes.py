@@ -110,7 +110,7 @@ def sample_scene(seed: int, split: str, index: int,
     Returns:
         dict: ``background`` (colour name), ``objects`` (list of dicts with ``shape``,
         ``colour``, ``size``, ``position``), ``captions`` (list[str]) and ``class_id``
-        (colour × shape index of the first shape).
+        (see :func:`scene_class_id`).
     """
     if split not in SPLIT_CODES:
         raise ValueError(f'split must be one of {list(SPLIT_CODES)}, got {split!r}')
@@ -150,9 +150,14 @@ def sample_scene(seed: int, split: str, index: int,
                    for obj in objects]
         captions.append(TEMPLATES[number % len(TEMPLATES)].format(
             objects=' and '.join(phrases), background=background))
-    first = objects[0]
-    class_id = _COLOUR_NAMES.index(first['colour']) * len(SHAPES) + SHAPES.index(first['shape'])
-    return dict(background=background, objects=objects, captions=captions, class_id=class_id)
+    return dict(background=background, objects=objects, captions=captions,
+                class_id=scene_class_id(objects[0]))
+
+
+def scene_class_id(obj: dict) -> int:
+    """Class of a scene: colour, shape and position of its first shape (250 classes)."""
+    return ((_COLOUR_NAMES.index(obj['colour']) * len(SHAPES) + SHAPES.index(obj['shape']))
+            * len(_POSITION_NAMES) + _POSITION_NAMES.index(obj['position']))
 
 
 def _polygon(shape: str, centre: np.ndarray, radius: float) -> Optional[np.ndarray]:
