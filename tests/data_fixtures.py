@@ -9,6 +9,7 @@ import os
 import struct
 
 import numpy as np
+import pytest
 from mmengine.logging import MMLogger
 from PIL import Image
 
@@ -168,3 +169,23 @@ def collect_mmengine_logs():
         yield collector
     finally:
         logger.removeHandler(collector)
+
+
+@pytest.fixture
+def cub_root(tmp_path):
+    root = tmp_path / 'birds'
+    make_fake_cub(str(root))
+    return str(root)
+
+
+@pytest.fixture
+def coco_root(tmp_path):
+    root = tmp_path / 'coco'
+    make_fake_coco(str(root))
+    return str(root)
+
+
+@pytest.fixture
+def mmengine_logs():
+    with collect_mmengine_logs() as collector:
+        yield collector

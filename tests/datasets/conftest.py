@@ -1,22 +1,2 @@
-import pytest
-from data_fixtures import collect_mmengine_logs, make_fake_coco, make_fake_cub
-
-
-@pytest.fixture
-def cub_root(tmp_path):
-    root = tmp_path / 'birds'
-    make_fake_cub(str(root))
-    return str(root)
-
-
-@pytest.fixture
-def coco_root(tmp_path):
-    root = tmp_path / 'coco'
-    make_fake_coco(str(root))
-    return str(root)
-
-
-@pytest.fixture
-def mmengine_logs():
-    with collect_mmengine_logs() as collector:
-        yield collector
+"""Fixtures of fake CUB / COCO folders (see tests/data_fixtures.py)."""
+from data_fixtures import coco_root, cub_root, mmengine_logs  # noqa: F401  (fixtures)
