@@ -34,6 +34,8 @@ class PackCaptionInputs:
         if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
             raise ValueError(f'PackCaptionInputs expects an H×W×3 uint8 image, got shape '
                              f'{img.shape} dtype {img.dtype} for {results.get("img_key")!r}')
+        if not img.flags.writeable:  # e.g. np.asarray of a PIL image; torch needs writable
+            img = img.copy()
         inputs = torch.from_numpy(img).permute(2, 0, 1).contiguous()
         data_sample = DataSample()
         for field in CAPTION_FIELDS:

@@ -40,7 +40,7 @@ class ResizeShorterSide:
         new_long = int(self.size * long / short)
         new_w, new_h = (self.size, new_long) if width <= height else (new_long, self.size)
         resized = Image.fromarray(img).resize((new_w, new_h), _INTERPOLATIONS[self.interpolation])
-        results['img'] = np.asarray(resized)
+        results['img'] = np.array(resized)
         return results
 
     def __repr__(self) -> str:

@@ -24,7 +24,7 @@ class LoadCaptionImage:
                                 '(tools/data/check_dataset.py lists what is missing)')
         try:
             with Image.open(path) as image:
-                img = np.asarray(image.convert('RGB'))
+                img = np.array(image.convert('RGB'))
         except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
             raise DataItemError(f'cannot read image {path} ({error}); replace the file or '
                                 'set skip_bad_items=True in the dataset config') from error

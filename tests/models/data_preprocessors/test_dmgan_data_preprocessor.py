@@ -53,7 +53,7 @@ def test_small_levels_follow_pil_bilinear_like_the_reference():
     img = torch.from_numpy(smooth).permute(2, 0, 1)
     pyramid = preprocessor(dict(inputs=[img], data_samples=None))['inputs']['imgs']
     for level, size in zip(pyramid[:2], (64, 128)):
-        reference = np.asarray(Image.fromarray(smooth).resize((size, size), Image.BILINEAR))
+        reference = np.array(Image.fromarray(smooth).resize((size, size), Image.BILINEAR))
         reference = torch.from_numpy(reference).permute(2, 0, 1).float() / 127.5 - 1
         assert (level[0] - reference).abs().mean() < 0.02
 
