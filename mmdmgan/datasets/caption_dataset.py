@@ -143,9 +143,12 @@ class CaptionDataset(BaseCaptionDataset):
             split_path = self._resolve(self.split_file)
             names = read_split_file(split_path)
             missing = [name for name in names if name not in records]
-            if missing and not self.skip_bad_items:
-                raise ValueError(f'{split_path} lists {len(missing)} images without a line in '
-                                 f'{self.ann_file}, e.g. {missing[:3]}')
+            if missing:
+                message = (f'{split_path} lists {len(missing)} images without a line in '
+                           f'{self.ann_file}, e.g. {missing[:3]}')
+                if not self.skip_bad_items:
+                    raise ValueError(message)
+                print_log(f'skipped: {message}', logger='current', level=logging.WARNING)
             names = [name for name in names if name in records]
         infos = []
         for name in names:

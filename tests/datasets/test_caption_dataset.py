@@ -88,6 +88,7 @@ def test_split_file_with_unknown_image(tmp_path):
     root = make_folder(str(tmp_path), split=('a.jpg', 'zzz.jpg'))
     with pytest.raises(ValueError, match='train.txt lists 1 images without a line'):
         CaptionDataset(root, split_file='train.txt')
+    assert len(CaptionDataset(root, split_file='train.txt', skip_bad_items=True)) == 1
     with pytest.raises(FileNotFoundError, match='val.txt'):
         CaptionDataset(root, split_file='val.txt')
 
