@@ -150,20 +150,21 @@ class AttnGANDataset(BaseCaptionDataset):
         data_root (str): The dataset folder (``data/birds`` or ``data/coco``).
         split (str): ``'train'`` or ``'test'``.
         captions_per_image (int): Captions per image in ``captions.pickle``.
+        captions_file (str): The captions pickle, relative to ``data_root`` (some releases
+            name theirs differently, e.g. ``captions_DAMSM.pickle``); built from ``text/``
+            when missing.
         **kwargs: See :class:`BaseCaptionDataset` (``pipeline``, ``mismatch``,
             ``skip_bad_items``, ``test_mode`` ...).
     """
 
     def __init__(self, data_root: str, split: str = 'train', captions_per_image: int = 10,
-                 **kwargs) -> None:
+                 captions_file: str = 'captions.pickle', **kwargs) -> None:
         if split not in SPLITS:
             raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
         self.split = split
         self.captions_per_image = captions_per_image
+        self.captions_file = captions_file
         super().__init__(data_root=data_root, **kwargs)
-
-    def captions_file(self) -> str:
-        return os.path.join(self.data_root, 'captions.pickle')
 
     def image_path(self, key: str) -> str:
         raise NotImplementedError
@@ -176,7 +177,7 @@ class AttnGANDataset(BaseCaptionDataset):
         return {}
 
     def load_image_infos(self) -> List[dict]:
-        path = self.captions_file()
+        path = os.path.join(self.data_root, self.captions_file)
         if not os.path.isfile(path):
             print_log(f'{path} not found: building it from {self.data_root}/text/',
                       logger='current', level=logging.INFO)

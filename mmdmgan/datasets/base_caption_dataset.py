@@ -75,13 +75,18 @@ class BaseCaptionDataset(BaseDataset):
         if self._fully_initialized:
             return
         super().full_init()
-        self.class_ids = np.array([self.get_data_info(index)['class_id']
+        self.class_ids = np.array([self.annotation(index)['class_id']
                                    for index in range(len(self))], dtype=np.int64)
         if (self.mismatch == 'other_class' and len(self) > 1
                 and len(np.unique(self.class_ids)) < 2):
             raise ValueError(f'{type(self).__name__}: mismatch="other_class" needs at least two '
                              'classes, but every item has the same class_id; use '
                              'mismatch="batch_shift" or give class ids')
+
+    def annotation(self, index: int) -> dict:
+        """The stored info of an item, without the extras a subclass's ``get_data_info``
+        may add (e.g. the rendered image of the shapes)."""
+        return BaseDataset.get_data_info(self, index)
 
     def _item_rng(self, index: int) -> np.random.Generator:
         """Test items are reproducible per index; training draws from the global generator
@@ -98,7 +103,7 @@ class BaseCaptionDataset(BaseDataset):
                 break
         else:  # one class dominates: draw among the others explicitly
             other = int(rng.choice(np.flatnonzero(self.class_ids != own_class)))
-        wrong = self.get_data_info(other)
+        wrong = self.annotation(other)
         data_info.update(wrong_captions=wrong['captions'], wrong_prompts=wrong['prompts'],
                          wrong_img_key=wrong['img_key'], wrong_class_id=wrong['class_id'])
 

@@ -177,6 +177,14 @@ def test_build_captions_pickle_handles_crlf_mojibake_and_short_files(tmp_path, m
     assert '\r' not in ''.join(vocabulary.wordtoix)
 
 
+def test_captions_file_name_is_configurable(cub_root):
+    os.rename(os.path.join(cub_root, 'captions.pickle'),
+              os.path.join(cub_root, 'captions_DAMSM.pickle'))
+    dataset = CUBDataset(data_root=cub_root, captions_file='captions_DAMSM.pickle')
+    assert len(dataset.vocabulary) == 22
+    assert not os.path.exists(os.path.join(cub_root, 'captions.pickle'))
+
+
 def test_missing_caption_file_is_named(tmp_path):
     root = str(tmp_path / 'coco')
     make_fake_coco(root, with_pickle=False)
