@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.logging import print_log
 
 from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
-from mmdmgan.datasets.vocabulary import Vocabulary, tokenize
+from mmdmgan.datasets.vocabulary import Vocabulary, as_text, tokenize
 from mmdmgan.registry import DATASETS
 
 SPLITS = ('train', 'test')
@@ -53,14 +53,10 @@ def detect_layout(data_root: str) -> str:
     return 'coco'
 
 
-def _as_text(value) -> str:
-    return value.decode('latin1') if isinstance(value, bytes) else str(value)
-
-
 def load_filenames(data_root: str, split: str) -> List[str]:
     """The image keys of a split from ``<data_root>/<split>/filenames.pickle``."""
     path = os.path.join(data_root, split, 'filenames.pickle')
-    return [_as_text(name) for name in load_legacy_pickle(path)]
+    return [as_text(name) for name in load_legacy_pickle(path)]
 
 
 def read_caption_file(path: str, captions_per_image: int) -> List[List[str]]:

@@ -89,7 +89,7 @@ class Vocabulary:
 
     def __init__(self, ixtoword: Mapping[int, str],
                  wordtoix: Optional[Mapping[str, int]] = None) -> None:
-        ixtoword = {int(index): _as_text(word) for index, word in ixtoword.items()}
+        ixtoword = {int(index): as_text(word) for index, word in ixtoword.items()}
         if ixtoword.get(0) != END_TOKEN:
             raise ValueError(f"index 0 of a vocabulary must be {END_TOKEN!r}, "
                              f"got {ixtoword.get(0)!r}")
@@ -99,7 +99,7 @@ class Vocabulary:
         if len(derived) != len(ixtoword):
             raise ValueError('vocabulary contains the same word under two indices')
         if wordtoix is not None:
-            given = {_as_text(word): int(index) for word, index in wordtoix.items()}
+            given = {as_text(word): int(index) for word, index in wordtoix.items()}
             if given != derived:
                 mismatched = sorted(set(given.items()) ^ set(derived.items()))[:5]
                 raise ValueError(f'wordtoix and ixtoword disagree, e.g. on {mismatched}')
@@ -206,8 +206,8 @@ class Vocabulary:
         return cls(dict(enumerate(words)))
 
 
-def _as_text(value) -> str:
-    """Words from Python-2 pickles may arrive as bytes when loaded with encoding='bytes'."""
+def as_text(value) -> str:
+    """A word or file name from a Python-2 pickle as ``str`` (bytes are decoded as latin1)."""
     if isinstance(value, bytes):
         return value.decode('latin1')
     return str(value)

@@ -91,3 +91,8 @@ def test_long_captions_first_words_at_test_random_ordered_subset_in_training():
     again, _ = fit_caption_length(ids, 18, 'train', np.random.default_rng(0))
     first, _ = fit_caption_length(ids, 18, 'train', np.random.default_rng(0))
     assert torch.equal(again, first)
+
+
+def test_vocabulary_accepts_byte_words_from_bytes_decoded_pickles():
+    vocabulary = Vocabulary({0: b'<end>', 1: b'na\xefve'}, {b'<end>': 0, b'na\xefve': 1})
+    assert vocabulary.ixtoword[1] == 'na\xefve' and vocabulary.wordtoix['na\xefve'] == 1
