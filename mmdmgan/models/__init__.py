@@ -1,1 +1,1 @@
-from . import damsm, dmgan, utils  # noqa: F401  (registration)
+from . import damsm, data_preprocessors, dmgan, utils  # noqa: F401  (registration)

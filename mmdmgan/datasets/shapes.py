@@ -1,0 +1,284 @@
+"""Synthetic captioned shapes: a dataset that needs no download and whose captions can be
+checked from the pixels.
+
+Each scene has a coloured background and one or two shapes, each with a colour, a size and
+a position; several differently worded captions describe it ("a large red circle on the
+left on a blue background", "there is a small green star near the top"). Scenes are a pure
+function of ``(seed, split, index)``, so the in-memory dataset renders items on the fly and
+:func:`write_shapes_dataset` writes the same scenes in the ``captions.jsonl`` layout of
+:class:`~mmdmgan.datasets.CaptionDataset`.
+
+Held-out (colour, shape) pairs never appear in the ``train`` and ``test`` splits; every
+scene of the ``heldout`` split contains one, to test generalisation to unseen combinations.
+"""
+import json
+import os
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
+from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.registry import DATASETS
+
+COLOURS: Dict[str, Tuple[int, int, int]] = {  # RGB
+    'red': (220, 30, 30),
+    'green': (30, 170, 40),
+    'blue': (35, 70, 225),
+    'yellow': (245, 225, 30),
+    'purple': (135, 45, 185),
+    'orange': (250, 140, 20),
+    'white': (245, 245, 245),
+    'black': (15, 15, 15),
+    'pink': (250, 135, 195),
+    'cyan': (30, 215, 225),
+}
+SHAPES = ('circle', 'square', 'triangle', 'star', 'diamond')
+SIZES = {'small': 0.09, 'large': 0.16}  # radius relative to the image side
+POSITIONS = {  # centre (x, y) relative to the image side
+    'left': (0.22, 0.5),
+    'right': (0.78, 0.5),
+    'top': (0.5, 0.22),
+    'bottom': (0.5, 0.78),
+    'centre': (0.5, 0.5),
+}
+POSITION_PHRASES = {
+    'left': ('on the left', 'at the left', 'near the left side'),
+    'right': ('on the right', 'at the right', 'near the right side'),
+    'top': ('at the top', 'near the top', 'in the upper part'),
+    'bottom': ('at the bottom', 'near the bottom', 'in the lower part'),
+    'centre': ('in the centre', 'in the middle', 'at the center'),
+}
+#: Caption templates; ``{objects}`` is e.g. "a large red circle on the left and ...".
+TEMPLATES = (
+    '{objects} on a {background} background',
+    'there is {objects}',
+    'a {background} background with {objects}',
+    '{objects} against a {background} backdrop',
+    'an image of {objects} on {background}',
+)
+SPLIT_CODES = {'train': 0, 'test': 1, 'heldout': 2}
+# Two shapes take distinct side positions (never the centre) so they never overlap.
+_PAIR_POSITIONS = ('left', 'right', 'top', 'bottom')
+_COLOUR_NAMES = tuple(COLOURS)
+_POSITION_NAMES = tuple(POSITIONS)
+
+
+def shapes_vocabulary() -> Vocabulary:
+    """Every word the caption grammar can produce (fixed, independent of the seed)."""
+    phrases = ([template.replace('{objects}', '').replace('{background}', '')
+                for template in TEMPLATES] + list(SIZES) + list(COLOURS) + list(SHAPES)
+               + ['a and'] + [phrase for options in POSITION_PHRASES.values()
+                              for phrase in options])
+    return Vocabulary.build(phrase.split() for phrase in phrases)
+
+
+def max_caption_words() -> int:
+    """The longest caption the grammar can produce (two shapes, longest phrases); use a
+    ``words_num`` at least this large to keep every word of the shapes captions."""
+    template_words = max(len(template.replace('{objects}', '').split()) for template in TEMPLATES)
+    longest_phrase = max(len(phrase.split()) for options in POSITION_PHRASES.values()
+                         for phrase in options)
+    return template_words + 2 * (4 + longest_phrase) + 1
+
+
+def _normalise_pairs(pairs: Iterable[Sequence[str]]) -> frozenset:
+    normalised = set()
+    for pair in pairs:
+        colour, shape = pair
+        if colour not in COLOURS or shape not in SHAPES:
+            raise ValueError(f'held-out pair {tuple(pair)} must be (colour, shape) with colour in '
+                             f'{list(COLOURS)} and shape in {list(SHAPES)}')
+        normalised.add((colour, shape))
+    return frozenset(normalised)
+
+
+def sample_scene(seed: int, split: str, index: int,
+                 heldout_pairs: Iterable[Sequence[str]] = (),
+                 captions_per_image: int = 5) -> dict:
+    """Draw one scene and its captions, deterministically from ``(seed, split, index)``.
+
+    Args:
+        seed (int): Dataset seed.
+        split (str): ``'train'``, ``'test'`` (both without held-out pairs) or
+            ``'heldout'`` (the first shape always is a held-out pair).
+        index (int): Scene index within the split.
+        heldout_pairs (Iterable): (colour, shape) pairs kept out of train/test.
+        captions_per_image (int): Number of captions (templates are cycled).
+
+    Returns:
+        dict: ``background`` (colour name), ``objects`` (list of dicts with ``shape``,
+        ``colour``, ``size``, ``position``), ``captions`` (list[str]) and ``class_id``
+        (see :func:`scene_class_id`).
+    """
+    if split not in SPLIT_CODES:
+        raise ValueError(f'split must be one of {list(SPLIT_CODES)}, got {split!r}')
+    heldout = _normalise_pairs(heldout_pairs)
+    if split == 'heldout' and not heldout:
+        raise ValueError('the heldout split needs at least one held-out (colour, shape) pair')
+    rng = np.random.default_rng([seed, SPLIT_CODES[split], index])
+    num_objects = 1 + int(rng.integers(2))
+    if num_objects == 1:
+        positions = [_POSITION_NAMES[int(rng.integers(len(_POSITION_NAMES)))]]
+    else:
+        first, second = rng.choice(len(_PAIR_POSITIONS), 2, replace=False)
+        positions = [_PAIR_POSITIONS[first], _PAIR_POSITIONS[second]]
+    background = _COLOUR_NAMES[int(rng.integers(len(_COLOUR_NAMES)))]
+    heldout_list = sorted(heldout)
+    objects = []
+    for number, position in enumerate(positions):
+        if split == 'heldout' and number == 0:
+            colour, shape = heldout_list[int(rng.integers(len(heldout_list)))]
+            if colour == background:  # keep the shape visible
+                background = _COLOUR_NAMES[(_COLOUR_NAMES.index(colour) + 1
+                                            + int(rng.integers(len(_COLOUR_NAMES) - 1)))
+                                           % len(_COLOUR_NAMES)]
+        else:
+            while True:
+                colour = _COLOUR_NAMES[int(rng.integers(len(_COLOUR_NAMES)))]
+                shape = SHAPES[int(rng.integers(len(SHAPES)))]
+                if colour != background and (split == 'heldout'
+                                             or (colour, shape) not in heldout):
+                    break
+        size = 'large' if rng.integers(2) else 'small'
+        objects.append(dict(shape=shape, colour=colour, size=size, position=position))
+    captions = []
+    for number in range(captions_per_image):
+        phrases = [f"a {obj['size']} {obj['colour']} {obj['shape']} "
+                   f"{POSITION_PHRASES[obj['position']][int(rng.integers(3))]}"
+                   for obj in objects]
+        captions.append(TEMPLATES[number % len(TEMPLATES)].format(
+            objects=' and '.join(phrases), background=background))
+    return dict(background=background, objects=objects, captions=captions,
+                class_id=scene_class_id(objects[0]))
+
+
+def scene_class_id(obj: dict) -> int:
+    """Class of a scene: colour, shape and position of its first shape (250 classes)."""
+    return ((_COLOUR_NAMES.index(obj['colour']) * len(SHAPES) + SHAPES.index(obj['shape']))
+            * len(_POSITION_NAMES) + _POSITION_NAMES.index(obj['position']))
+
+
+def _polygon(shape: str, centre: np.ndarray, radius: float) -> Optional[np.ndarray]:
+    if shape == 'square':
+        half = radius * 0.85
+        offsets = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
+    elif shape == 'triangle':
+        angles = np.deg2rad([-90, 30, 150])
+        offsets = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    elif shape == 'star':
+        angles = np.deg2rad(np.arange(10) * 36 - 90)
+        radii = np.where(np.arange(10) % 2 == 0, radius, radius * 0.45)
+        offsets = np.stack([radii * np.cos(angles), radii * np.sin(angles)], axis=1)
+    elif shape == 'diamond':
+        offsets = np.array([[0, -radius], [radius * 0.75, 0], [0, radius], [-radius * 0.75, 0]])
+    else:
+        return None
+    return np.round(centre + offsets).astype(np.int32)
+
+
+def render_scene(scene: dict, image_size: int = 64) -> np.ndarray:
+    """Draw a scene from :func:`sample_scene` as an RGB uint8 image H×W×3."""
+    img = np.empty((image_size, image_size, 3), dtype=np.uint8)
+    img[:] = COLOURS[scene['background']]
+    for obj in scene['objects']:
+        centre = np.array(POSITIONS[obj['position']]) * image_size
+        radius = SIZES[obj['size']] * image_size
+        colour = COLOURS[obj['colour']]
+        polygon = _polygon(obj['shape'], centre, radius)
+        if polygon is None:
+            cv2.circle(img, tuple(int(round(value)) for value in centre),
+                       int(round(radius)), colour, -1, cv2.LINE_AA)
+        else:
+            cv2.fillPoly(img, [polygon], colour, cv2.LINE_AA)
+    return img
+
+
+@DATASETS.register_module()
+class ShapesDataset(BaseCaptionDataset):
+    """The captioned shapes in memory: scenes are drawn when an item is read.
+
+    Items carry ``img`` already, so the pipeline starts at ``SampleCaption`` (no loading;
+    and no horizontal flip, which would contradict "left"/"right" in the captions).
+
+    Args:
+        num_images (int): Number of scenes in the split.
+        image_size (int): Side of the square images.
+        seed (int): Scenes are a function of (seed, split, index).
+        split (str): ``'train'``, ``'test'`` or ``'heldout'``.
+        heldout_pairs (Sequence): (colour, shape) pairs kept out of train/test, e.g.
+            ``[('red', 'circle'), ('blue', 'star')]``.
+        captions_per_image (int): Captions per scene.
+        **kwargs: See :class:`BaseCaptionDataset`.
+    """
+
+    def __init__(self, num_images: int = 1000, image_size: int = 64, seed: int = 0,
+                 split: str = 'train', heldout_pairs: Sequence[Sequence[str]] = (),
+                 captions_per_image: int = 5, **kwargs) -> None:
+        self.num_images = num_images
+        self.image_size = image_size
+        self.seed = seed
+        self.split = split
+        self.heldout_pairs = [tuple(pair) for pair in heldout_pairs]
+        self.captions_per_image = captions_per_image
+        super().__init__(**kwargs)
+
+    def load_image_infos(self) -> List[dict]:
+        self.vocabulary = shapes_vocabulary()
+        infos = []
+        for index in range(self.num_images):
+            scene = sample_scene(self.seed, self.split, index, self.heldout_pairs,
+                                 self.captions_per_image)
+            infos.append(dict(img_key=f'{self.split}_{index:06d}', class_id=scene['class_id'],
+                              captions=[[self.vocabulary.wordtoix[word] for word in text.split()]
+                                        for text in scene['captions']],
+                              prompts=scene['captions'], scene=scene))
+        return infos
+
+    def get_data_info(self, idx: int) -> dict:
+        data_info = super().get_data_info(idx)
+        data_info['img'] = render_scene(data_info['scene'], self.image_size)
+        data_info['ori_shape'] = data_info['img'].shape[:2]
+        return data_info
+
+
+def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: int = 64,
+                         seed: int = 0, heldout_pairs: Sequence[Sequence[str]] = (),
+                         captions_per_image: int = 5, image_ext: str = '.png') -> Dict[str, int]:
+    """Write the shapes in the generic layout: ``images/``, ``captions.jsonl`` (with the
+    scene description under ``background``/``objects``), ``<split>.txt`` per split and
+    ``vocab.json``.
+
+    Args:
+        out_dir (str): Output folder (created).
+        num_images (dict): Scenes per split, e.g. ``{'train': 5000, 'test': 500}``.
+        image_size (int): Image side.
+        seed (int): Seed of every split.
+        heldout_pairs (Sequence): See :class:`ShapesDataset`.
+        captions_per_image (int): Captions per scene.
+        image_ext (str): ``'.png'`` (lossless, exact colours) or ``'.jpg'``.
+
+    Returns:
+        dict: Images written per split.
+    """
+    os.makedirs(os.path.join(out_dir, 'images'), exist_ok=True)
+    with open(os.path.join(out_dir, 'captions.jsonl'), 'w', encoding='utf-8') as jsonl:
+        for split, count in num_images.items():
+            names = []
+            for index in range(count):
+                scene = sample_scene(seed, split, index, heldout_pairs, captions_per_image)
+                name = f'{split}_{index:06d}{image_ext}'
+                image = render_scene(scene, image_size)
+                path = os.path.join(out_dir, 'images', name)
+                if not cv2.imwrite(path, np.ascontiguousarray(image[:, :, ::-1])):
+                    raise OSError(f'could not write {path}')
+                jsonl.write(json.dumps(dict(image=name, captions=scene['captions'],
+                                            class_id=scene['class_id'],
+                                            background=scene['background'],
+                                            objects=scene['objects'])) + '\n')
+                names.append(name)
+            with open(os.path.join(out_dir, f'{split}.txt'), 'w', encoding='utf-8') as file:
+                file.write(''.join(f'{name}\n' for name in names))
+    shapes_vocabulary().save(os.path.join(out_dir, 'vocab.json'))
+    return dict(num_images)

@@ -1,0 +1,3 @@
+from .dmgan_data_preprocessor import DMGANDataPreprocessor
+
+__all__ = ['DMGANDataPreprocessor']

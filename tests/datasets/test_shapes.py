@@ -1,0 +1,152 @@
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from mmdmgan.datasets import CaptionDataset, ShapesDataset, render_scene, sample_scene
+from mmdmgan.datasets.shapes import (
+    COLOURS,
+    POSITION_PHRASES,
+    POSITIONS,
+    SHAPES,
+    SIZES,
+    max_caption_words,
+    scene_class_id,
+    shapes_vocabulary,
+    write_shapes_dataset,
+)
+from mmdmgan.datasets.vocabulary import tokenize
+
+# Area of each shape relative to radius² (square half side 0.85 r, star inner radius 0.45 r,
+# diamond half width 0.75 r).
+AREA_FACTORS = {'circle': np.pi, 'square': 1.7 ** 2, 'triangle': 3 * np.sqrt(3) / 4,
+                'star': 5 * 0.45 * np.sin(np.deg2rad(36)), 'diamond': 1.5}
+
+
+def check_scene_pixels(scene, img):
+    size = img.shape[0]
+    assert img[0, 0].tolist() == list(COLOURS[scene['background']])
+    colours = [obj['colour'] for obj in scene['objects']]
+    ys, xs = np.mgrid[:size, :size]
+    for obj in scene['objects']:
+        cx, cy = (np.array(POSITIONS[obj['position']]) * size)
+        colour = np.array(COLOURS[obj['colour']])
+        # the stated colour sits at the stated position
+        assert img[int(round(cy)), int(round(cx))].tolist() == colour.tolist()
+        if colours.count(obj['colour']) > 1:
+            continue  # two shapes of one colour: areas would mix
+        near = (xs - cx) ** 2 + (ys - cy) ** 2 <= (1.3 * SIZES['large'] * size) ** 2
+        area = np.count_nonzero(np.all(img == colour, axis=-1) & near)
+        expected = AREA_FACTORS[obj['shape']] * (SIZES[obj['size']] * size) ** 2
+        assert 0.6 * expected < area < 1.4 * expected, (obj, area, expected)
+
+
+def check_scene_captions(scene):
+    for caption in scene['captions']:
+        offset = 0  # shapes are described in order
+        for obj in scene['objects']:
+            phrase = f"a {obj['size']} {obj['colour']} {obj['shape']} "
+            offset = caption.index(phrase, offset) + len(phrase)
+            assert any(caption.startswith(option, offset)
+                       for option in POSITION_PHRASES[obj['position']])
+        # every template but "there is ..." names the background
+        assert caption.startswith('there is') or scene['background'] in caption.split()
+        assert len(tokenize(caption)) <= max_caption_words()
+    assert len(set(scene['captions'])) == len(scene['captions'])  # differently worded
+
+
+@pytest.mark.parametrize('image_size', [64, 128])
+def test_captions_agree_with_pixels(image_size):
+    kinds = set()
+    for index in range(200):
+        scene = sample_scene(3, 'train', index)
+        check_scene_captions(scene)
+        check_scene_pixels(scene, render_scene(scene, image_size))
+        kinds.update((obj['shape'], obj['size'], obj['position']) for obj in scene['objects'])
+        assert all(obj['colour'] != scene['background'] for obj in scene['objects'])
+    assert {kind[0] for kind in kinds} == set(SHAPES) and len(kinds) > 30
+
+
+def test_deterministic_from_seed():
+    first = [sample_scene(7, 'train', index) for index in range(20)]
+    again = [sample_scene(7, 'train', index) for index in range(20)]
+    other = [sample_scene(8, 'train', index) for index in range(20)]
+    assert first == again and first != other
+    assert first != [sample_scene(7, 'test', index) for index in range(20)]
+    assert np.array_equal(render_scene(first[0]), render_scene(again[0]))
+
+
+def test_heldout_pairs():
+    heldout = [('red', 'circle'), ('blue', 'star')]
+    for split in ('train', 'test'):
+        for index in range(300):
+            scene = sample_scene(0, split, index, heldout)
+            assert not {(obj['colour'], obj['shape']) for obj in scene['objects']} & set(heldout)
+    for index in range(50):
+        scene = sample_scene(0, 'heldout', index, heldout)
+        first = scene['objects'][0]
+        assert (first['colour'], first['shape']) in heldout
+        assert first['colour'] != scene['background']
+        check_scene_pixels(scene, render_scene(scene, 64))
+    with pytest.raises(ValueError, match='held-out pair'):
+        sample_scene(0, 'train', 0, [('magenta', 'circle')])
+    with pytest.raises(ValueError, match='at least one held-out'):
+        sample_scene(0, 'heldout', 0)
+
+
+def test_in_memory_dataset_items():
+    pipeline = [dict(type='SampleCaption', words_num=max_caption_words()),
+                dict(type='PackCaptionInputs')]
+    dataset = ShapesDataset(num_images=30, image_size=64, seed=1, pipeline=pipeline)
+    assert len(dataset) == 30 and dataset.vocabulary == shapes_vocabulary()
+    for index in range(5):
+        item = dataset[index]
+        sample = item['data_samples']
+        scene = dataset.get_data_info(index)['scene']
+        assert item['inputs'].dtype == torch.uint8 and item['inputs'].shape == (3, 64, 64)
+        assert np.array_equal(item['inputs'].permute(1, 2, 0).numpy(), render_scene(scene, 64))
+        assert sample.prompt in scene['captions']
+        assert dataset.vocabulary.decode(sample.caption_ids) == sample.prompt  # nothing cut
+        first = scene['objects'][0]
+        assert sample.class_id == scene_class_id(first) == scene['class_id']
+        assert sample.wrong_prompt and sample.wrong_caption_len > 0
+
+
+def test_written_dataset_matches_memory(tmp_path):
+    root = str(tmp_path / 'shapes')
+    write_shapes_dataset(root, {'train': 12, 'test': 4, 'heldout': 3}, image_size=64, seed=5,
+                         heldout_pairs=[('green', 'square')])
+    for name in ('captions.jsonl', 'train.txt', 'test.txt', 'heldout.txt', 'vocab.json'):
+        assert os.path.isfile(os.path.join(root, name))
+    with open(os.path.join(root, 'captions.jsonl')) as file:
+        records = [json.loads(line) for line in file]
+    assert len(records) == 19 and records[0]['objects'] == sample_scene(
+        5, 'train', 0, [('green', 'square')])['objects']
+    pipeline = [dict(type='LoadCaptionImage'),
+                dict(type='SampleCaption', words_num=24, caption_index=2),
+                dict(type='PackCaptionInputs')]
+    on_disk = CaptionDataset(root, split_file='heldout.txt', vocabulary_file='vocab.json',
+                             pipeline=pipeline, mismatch='batch_shift')
+    in_memory = ShapesDataset(num_images=3, seed=5, split='heldout',
+                              heldout_pairs=[('green', 'square')], pipeline=pipeline[1:],
+                              mismatch='batch_shift')
+    assert on_disk.vocabulary == in_memory.vocabulary
+    for index in range(3):
+        disk_item, memory_item = on_disk[index], in_memory[index]
+        assert torch.equal(disk_item['inputs'], memory_item['inputs'])  # PNG is lossless
+        assert disk_item['data_samples'].prompt == memory_item['data_samples'].prompt
+        assert torch.equal(disk_item['data_samples'].caption_ids,
+                           memory_item['data_samples'].caption_ids)
+
+
+def test_generation_speed_at_64():
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        for index in range(300):
+            render_scene(sample_scene(0, 'train', index), 64)
+        best = max(best, 300 / (time.perf_counter() - start))
+    assert best >= 1000, f'{best:.0f} images/s'
