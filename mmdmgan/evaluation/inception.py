@@ -93,7 +93,9 @@ def build_inception_network(style: str) -> Inception3:
     """Untrained Inception-v3 with the architecture of ``style`` (no auxiliary classifier)."""
     if style not in NUM_CLASSES:
         raise ValueError(f'Unknown Inception style {style!r}; use one of {sorted(NUM_CLASSES)}')
-    network = Inception3(num_classes=NUM_CLASSES[style], aux_logits=False, init_weights=True)
+    # PyTorch's default initialisation: torchvision's truncated-normal one costs seconds and
+    # the weights are either loaded or, in tests, anything random.
+    network = Inception3(num_classes=NUM_CLASSES[style], aux_logits=False, init_weights=False)
     if style == 'pytorch_fid':
         network.Mixed_5b = TensorFlowInceptionA(192, pool_features=32)
         network.Mixed_5c = TensorFlowInceptionA(256, pool_features=64)
@@ -107,6 +109,18 @@ def build_inception_network(style: str) -> Inception3:
     return network
 
 
+def check_weights_file(style: str, weights: str) -> Path:
+    """The path of an existing weight file, or an error naming it and the published one."""
+    file_name, url = PUBLISHED_WEIGHTS[style]
+    path = Path(weights).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f'Inception weights file not found: {str(path)!r} (style={style!r}). The standard '
+            f'file is {file_name}, published at {url} . Nothing is downloaded at run time: '
+            'fetch it yourself and set `weights` in the metric\'s `inception` config.')
+    return path
+
+
 def load_inception_weights(network: Inception3, style: str, weights: str) -> None:
     """Load a local weight file into ``network``; a missing file is a clear error.
 
@@ -115,13 +129,8 @@ def load_inception_weights(network: Inception3, style: str, weights: str) -> Non
         style (str): ``'pytorch_fid'`` or ``'torchvision'``.
         weights (str): path of the ``.pth`` state dict.
     """
-    file_name, url = PUBLISHED_WEIGHTS[style]
-    path = Path(weights).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f'Inception weights file not found: {str(path)!r} (style={style!r}). The standard '
-            f'file is {file_name}, published at {url} . Nothing is downloaded at run time: '
-            'fetch it yourself and set `weights` in the metric\'s `inception` config.')
+    file_name, _ = PUBLISHED_WEIGHTS[style]
+    path = check_weights_file(style, weights)
     state_dict = torch.load(str(path), map_location='cpu', weights_only=True)
     # torchvision's file also holds the auxiliary classifier, which feature extraction skips.
     state_dict = {key: value for key, value in state_dict.items()
@@ -182,12 +191,20 @@ class InceptionFeatureExtractor(BaseModule):
         if input_size < 75:
             raise ValueError(f'Inception-v3 needs input_size >= 75, got {input_size}')
         self.input_size = input_size
+        if weights is not None:
+            check_weights_file(style, weights)
+        elif not allow_random_weights:
+            file_name, url = PUBLISHED_WEIGHTS[style]
+            raise ValueError(
+                f'InceptionFeatureExtractor(style={style!r}) needs `weights`, the local path of '
+                f'{file_name} (published at {url} ). Random weights are only used with '
+                '`allow_random_weights=True`, for tests.')
         self.network = build_inception_network(style)
         if weights is not None:
             load_inception_weights(self.network, style, weights)
             self.is_random = False
             self.weights_tag = f'{style}-{Path(weights).stem}'
-        elif allow_random_weights:
+        else:
             self.is_random = True
             checksum = zlib.crc32(self.network.Conv2d_1a_3x3.conv.weight.detach().numpy()
                                   .tobytes())
@@ -195,12 +212,6 @@ class InceptionFeatureExtractor(BaseModule):
             print_log(f'InceptionFeatureExtractor({style}) uses RANDOM weights: FID/IS values '
                       'are meaningless (allowed for tests only).', logger='current',
                       level=logging.WARNING)
-        else:
-            file_name, url = PUBLISHED_WEIGHTS[style]
-            raise ValueError(
-                f'InceptionFeatureExtractor(style={style!r}) needs `weights`, the local path of '
-                f'{file_name} (published at {url} ). Random weights are only used with '
-                '`allow_random_weights=True`, for tests.')
         if self.reference_normalisation:
             self.weights_tag += '-reference-normalisation'
         if input_size != INPUT_SIZE:
