@@ -132,7 +132,9 @@ class RPrecision(BaseMetric):
             padded[row, :len(caption)] = caption
         # Packed RNNs need lengths in decreasing order; undo the sort afterwards.
         order = torch.argsort(lengths, descending=True)
-        device = next(self.text_encoder.parameters()).device
+        fake_image = data_samples[0].get(self.fake_key, None)
+        device = fake_image.device if isinstance(fake_image, Tensor) else torch.device('cpu')
+        self.text_encoder.to(device)
         _, sentences = self.text_encoder(padded[order].to(device), lengths[order].to(device))
         return sentences[torch.argsort(order)]
 

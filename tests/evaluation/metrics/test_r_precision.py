@@ -1,11 +1,13 @@
 import numpy as np
 import pytest
 import torch
+from mmengine.evaluator import Evaluator
 from mmengine.model import BaseModule
 from torch import nn
 
 from mmdmgan.evaluation.metrics import RPrecision
 from mmdmgan.registry import MODELS
+from mmdmgan.structures import DataSample
 
 FEATURE_DIM = 16
 VOCABULARY = 50
@@ -111,3 +113,14 @@ def test_errors_name_the_missing_piece(sentences):
         RPrecision().process({}, [{'fake_img': torch.zeros(3, 8, 8), 'class_id': 0}])
     every_sample_own_group = evaluate(RPrecision(group_key=None), samples)
     assert every_sample_own_group['r_precision'] == 1.0
+
+
+def test_through_mmengine_evaluator_with_data_samples(sentences):
+    features, groups = sentences
+    evaluator = Evaluator([dict(type='mmdmgan.RPrecision', prefix='cub')])
+    samples = [DataSample(image_feature=torch.from_numpy(feature),
+                          sentence_feature=torch.from_numpy(feature), class_id=int(group))
+               for feature, group in zip(features, groups)]
+    for start in range(0, 120, 40):
+        evaluator.process(samples[start:start + 40])
+    assert evaluator.evaluate(120) == {'cub/r_precision': 1.0, 'cub/r_precision_std': 0.0}
