@@ -48,16 +48,15 @@ def test_fid_equals_formula_and_cache_is_written_once_and_reused(tmp_path, rando
     assert run(reused, fakes)['fid_RANDOM_INCEPTION'] == pytest.approx(value, rel=1e-6)
 
 
-def test_fixed_real_statistics_file_of_the_same_images_scores_zero(tmp_path, random_inception,
-                                                                   images):
-    fakes, _ = images
-    features = random_inception(fakes)[0].numpy()
-    mu, sigma = feature_statistics(features)
+def test_fixed_real_statistics_file_replaces_real_images(tmp_path, random_inception, images):
+    mu, sigma = np.arange(2048.0), np.eye(2048)
     path = tmp_path / 'real.npz'
     np.savez(path, mu=mu, sigma=sigma)
     metric = FID(inception=random_inception, real_stats_file=str(path), cache_dir=None)
-    assert run(metric, fakes)['fid_RANDOM_INCEPTION'] == pytest.approx(0, abs=1e-3)
-    assert list(tmp_path.iterdir()) == [path]
+    np.testing.assert_array_equal(metric.real_statistics[0], mu)
+    metric.process({}, [{'fake_img': image} for image in images[0][:2]])  # no gt_img needed
+    assert [sorted(result) for result in metric.results] == [['fake_feature']] * 2
+    assert list(tmp_path.iterdir()) == [path]  # never written
     with pytest.raises(FileNotFoundError, match='missing.npz'):
         FID(inception=random_inception, real_stats_file=str(tmp_path / 'missing.npz'))
 
