@@ -85,8 +85,11 @@ class FID(BaseMetric):
         real_key (str): field of the real 3×H×W image, uint8 [0, 255] (pipeline output) or
             float [-1, 1] (after the data preprocessor); RGB. Defaults to ``'gt_img'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, for gathering results across ranks.
-        prefix (str, optional): prefix of the result keys.
+        prefix (str, optional): prefix of the result keys. Defaults to ``'FID'``
+            (keys like ``'FID/...'``).
     """
+
+    default_prefix = 'FID'
 
     def __init__(self,
                  inception: Union[dict, InceptionFeatureExtractor],

@@ -32,8 +32,11 @@ class InceptionScore(BaseMetric):
         fake_key (str): data-sample field of the 3×H×W generated image in [-1, 1] (or uint8).
             Defaults to ``'fake_img'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, for gathering results across ranks.
-        prefix (str, optional): prefix of the result keys.
+        prefix (str, optional): prefix of the result keys. Defaults to ``'IS'``
+            (keys like ``'IS/...'``).
     """
+
+    default_prefix = 'IS'
 
     def __init__(self,
                  inception: Union[dict, InceptionFeatureExtractor],

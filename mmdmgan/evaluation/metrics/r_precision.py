@@ -68,8 +68,11 @@ class RPrecision(BaseMetric):
         sentence_feature_key (str): field of a precomputed sentence feature.
             Defaults to ``'sentence_feature'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, for gathering results across ranks.
-        prefix (str, optional): prefix of the result keys.
+        prefix (str, optional): prefix of the result keys. Defaults to ``'RPrecision'``
+            (keys like ``'RPrecision/...'``).
     """
+
+    default_prefix = 'RPrecision'
 
     def __init__(self,
                  text_encoder: Optional[Union[dict, nn.Module]] = None,

@@ -30,7 +30,7 @@ def test_fid_equals_formula_and_cache_is_written_once_and_reused(tmp_path, rando
     mixed_reals = [reals[index] if index < 3 else reals[index].float() / 127.5 - 1
                    for index in range(6)]
     metric = FID(inception=random_inception, dataset_name='toy', cache_dir=str(tmp_path))
-    value = run(metric, fakes, mixed_reals)['fid_RANDOM_INCEPTION']
+    value = run(metric, fakes, mixed_reals)['FID/fid_RANDOM_INCEPTION']
     fake_features = random_inception(fakes)[0].numpy()
     real_features = random_inception(reals.float() / 127.5 - 1)[0].numpy()
     expected = frechet_distance(*feature_statistics(fake_features),
@@ -45,7 +45,7 @@ def test_fid_equals_formula_and_cache_is_written_once_and_reused(tmp_path, rando
     # A new metric reuses the cache: real images are no longer needed (nor looked at).
     reused = FID(inception=random_inception, dataset_name='toy', cache_dir=str(tmp_path))
     reused._cache_path_for = lambda sample: cache
-    assert run(reused, fakes)['fid_RANDOM_INCEPTION'] == pytest.approx(value, rel=1e-6)
+    assert run(reused, fakes)['FID/fid_RANDOM_INCEPTION'] == pytest.approx(value, rel=1e-6)
 
 
 def test_fixed_real_statistics_file_replaces_real_images(tmp_path, random_inception, images):

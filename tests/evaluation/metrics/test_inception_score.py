@@ -15,9 +15,9 @@ def test_metric_equals_formula_on_extractor_outputs(random_inception):
     results = metric.evaluate(size=6)
     probs = torch.softmax(random_inception(fakes)[1].double(), dim=1).numpy()
     mean, std = inception_score(probs, splits=2)
-    assert set(results) == {'is_RANDOM_INCEPTION', 'is_std_RANDOM_INCEPTION'}
-    assert results['is_RANDOM_INCEPTION'] == pytest.approx(mean, rel=1e-5)
-    assert results['is_std_RANDOM_INCEPTION'] == pytest.approx(std, rel=1e-3, abs=1e-6)
+    assert set(results) == {'IS/is_RANDOM_INCEPTION', 'IS/is_std_RANDOM_INCEPTION'}
+    assert results['IS/is_RANDOM_INCEPTION'] == pytest.approx(mean, rel=1e-5)
+    assert results['IS/is_std_RANDOM_INCEPTION'] == pytest.approx(std, rel=1e-3, abs=1e-6)
     assert np.isfinite(mean) and mean >= 1
 
 

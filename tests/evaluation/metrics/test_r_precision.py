@@ -57,12 +57,13 @@ def sentences():
 def test_perfect_adversarial_and_known_fraction(sentences):
     features, groups = sentences
     perfect = evaluate(RPrecision(), feature_samples(features, features, groups))
-    assert perfect == pytest.approx({'r_precision': 1.0, 'r_precision_std': 0.0})
+    assert perfect == pytest.approx({'RPrecision/r_precision': 1.0,
+                                      'RPrecision/r_precision_std': 0.0})
     adversarial = evaluate(RPrecision(), feature_samples(-features, features, groups))
-    assert adversarial['r_precision'] == 0.0
+    assert adversarial['RPrecision/r_precision'] == 0.0
     images = np.where(np.arange(120)[:, None] % 4 == 0, features, -features)
     quarter = evaluate(RPrecision(), feature_samples(images, features, groups))
-    assert quarter['r_precision'] == pytest.approx(0.25)
+    assert quarter['RPrecision/r_precision'] == pytest.approx(0.25)
 
 
 def test_deterministic_and_groups_respected(sentences):
@@ -71,12 +72,12 @@ def test_deterministic_and_groups_respected(sentences):
     noisy = features + rng.normal(scale=2.0, size=features.shape).astype(np.float32)
     first = evaluate(RPrecision(seed=3), feature_samples(noisy, features, groups))
     again = evaluate(RPrecision(seed=3), feature_samples(noisy, features, groups))
-    assert first == again and 0 < first['r_precision'] < 1
+    assert first == again and 0 < first['RPrecision/r_precision'] < 1
     # With a duplicate caption in another class the image would tie; within the own class it
     # must never be drawn as a mismatch: give every sample of a class the same caption.
     class_captions = features[groups * 10]
     same_class = evaluate(RPrecision(), feature_samples(class_captions, class_captions, groups))
-    assert same_class['r_precision'] == 1.0
+    assert same_class['RPrecision/r_precision'] == 1.0
 
 
 def test_encoders_from_configs_on_images_and_captions():
@@ -99,7 +100,7 @@ def test_encoders_from_configs_on_images_and_captions():
         samples.append({'fake_img': image, 'caption_ids': captions[index],
                         'caption_len': lengths[index], 'class_id': index})
     # Batches of unsorted lengths: the metric sorts them for the RNN and restores the order.
-    assert evaluate(metric, samples)['r_precision'] == 1.0
+    assert evaluate(metric, samples)['RPrecision/r_precision'] == 1.0
 
 
 def test_errors_name_the_missing_piece(sentences):
@@ -112,7 +113,7 @@ def test_errors_name_the_missing_piece(sentences):
     with pytest.raises(ValueError, match='image_encoder'):
         RPrecision().process({}, [{'fake_img': torch.zeros(3, 8, 8), 'class_id': 0}])
     every_sample_own_group = evaluate(RPrecision(group_key=None), samples)
-    assert every_sample_own_group['r_precision'] == 1.0
+    assert every_sample_own_group['RPrecision/r_precision'] == 1.0
 
 
 def test_through_mmengine_evaluator_with_data_samples(sentences):
