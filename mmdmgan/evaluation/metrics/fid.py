@@ -6,12 +6,13 @@ from typing import Any, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
+from torch import Tensor
 
 from mmdmgan.evaluation.functional import feature_statistics, frechet_distance
 from mmdmgan.evaluation.inception import InceptionFeatureExtractor
 from mmdmgan.registry import METRICS
 
-from .sample_fields import build_inception, result_key, sample_field, stack_images
+from .sample_fields import build_inception, result_key, stack_images
 
 Statistics = Tuple[np.ndarray, np.ndarray]
 
@@ -61,10 +62,10 @@ class FID(BaseMetric):
 
     1. ``real_stats_file``: a fixed ``.npz`` with ``mu``/``sigma`` (e.g. the reference's
        ``bird_val.npz``; only meaningful with the Inception it was computed with). Read-only.
-    2. the cache ``{cache_dir}/{dataset_name}-{inception.weights_tag}-{H}x{W}.npz`` (H×W of
-       the real images), written atomically the first time they are computed, so later
-       evaluations skip the real images. In distributed runs ``cache_dir`` must be on a file
-       system all ranks share.
+    2. the cache ``{cache_dir}/{dataset_name}-{inception.weights_tag}-{H}x{W}.npz`` (H×W is
+       the evaluation resolution, that of the generated images), written atomically the first
+       time they are computed, so later evaluations skip (and need no) real images. In
+       distributed runs ``cache_dir`` must be on a file system all ranks share.
     3. the real images of the evaluated samples (each sample counts once, so a test set that
        is looped over several times weighs its images equally).
 
@@ -113,20 +114,20 @@ class FID(BaseMetric):
         self.real_statistics: Optional[Statistics] = (
             load_statistics(real_stats_file) if real_stats_file is not None else None)
 
-    def _cache_path_for(self, data_sample: Any) -> Optional[Path]:
+    def _cache_path_for(self, fakes: Tensor) -> Optional[Path]:
         if self.cache_dir is None:
             return None
-        height, width = sample_field(data_sample, self.real_key, 'FID').shape[-2:]
+        height, width = fakes.shape[-2:]
         name = f'{self.dataset_name}-{self.inception.weights_tag}-{height}x{width}.npz'
         return Path(self.cache_dir) / name
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         """Keep the pool features of the generated (and, if still needed, real) images."""
+        fakes = stack_images(data_samples, self.fake_key, 'FID')
         if self.real_statistics is None:
-            self.cache_path = self._cache_path_for(data_samples[0])
+            self.cache_path = self._cache_path_for(fakes)
             if self.cache_path is not None and self.cache_path.is_file():
                 self.real_statistics = load_statistics(self.cache_path)
-        fakes = stack_images(data_samples, self.fake_key, 'FID')
         self.inception.to(fakes.device)
         results = [{'fake_feature': row} for row in
                    self.inception(fakes)[0].cpu().numpy()]

@@ -12,7 +12,7 @@ from mmdmgan.registry import METRICS
 from .sample_fields import build_frozen_module, sample_field, stack_images
 
 #: Samples ranked at once in compute_metrics (bounds the N×K×D candidate array).
-RANKING_CHUNK = 1024
+RANKING_CHUNK = 256
 
 
 def _as_group(value: Any) -> Hashable:

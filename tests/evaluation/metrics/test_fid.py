@@ -42,10 +42,11 @@ def test_fid_equals_formula_and_cache_is_written_once_and_reused(tmp_path, rando
     with np.load(cache) as statistics:
         np.testing.assert_allclose(statistics['mu'], real_features.mean(0), rtol=1e-5)
         assert int(statistics['num_images']) == 6
+    written_at = cache.stat().st_mtime_ns
     # A new metric reuses the cache: real images are no longer needed (nor looked at).
     reused = FID(inception=random_inception, dataset_name='toy', cache_dir=str(tmp_path))
-    reused._cache_path_for = lambda sample: cache
     assert run(reused, fakes)['FID/fid_RANDOM_INCEPTION'] == pytest.approx(value, rel=1e-6)
+    assert reused.real_statistics is not None and cache.stat().st_mtime_ns == written_at
 
 
 def test_fixed_real_statistics_file_replaces_real_images(tmp_path, random_inception, images):
