@@ -1,6 +1,9 @@
+import socket
+
 import numpy as np
 import pytest
 import torch
+import torch.multiprocessing as multiprocessing
 from mmengine.evaluator import Evaluator
 from mmengine.model import BaseModule
 from torch import nn
@@ -125,3 +128,37 @@ def test_through_mmengine_evaluator_with_data_samples(sentences):
     for start in range(0, 120, 40):
         evaluator.process(samples[start:start + 40])
     assert evaluator.evaluate(120) == {'cub/r_precision': 1.0, 'cub/r_precision_std': 0.0}
+
+
+def _evaluate_on_rank(rank, world_size, port, image_features, sentence_features, groups, queue):
+    torch.distributed.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
+                                         rank=rank, world_size=world_size)
+    # DefaultSampler without shuffling gives rank r the samples r, r + world_size, ...
+    samples = feature_samples(image_features, sentence_features, groups)[rank::world_size]
+    metric = RPrecision(seed=5)
+    metric.process({}, samples)
+    queue.put((rank, metric.evaluate(size=len(groups))))
+    torch.distributed.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_two_ranks_give_the_one_rank_result(sentences):
+    features, groups = sentences
+    noisy = features + np.random.default_rng(2).normal(scale=2.0, size=features.shape)
+    noisy = noisy.astype(np.float32)
+    single = evaluate(RPrecision(seed=5), feature_samples(noisy, features, groups))
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    context = multiprocessing.get_context('spawn')
+    queue = context.Queue()
+    processes = [context.Process(target=_evaluate_on_rank,
+                                 args=(rank, 2, port, noisy, features, groups, queue))
+                 for rank in range(2)]
+    for process in processes:
+        process.start()
+    results = dict(queue.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert results[0] == single  # rank 0 computes; the others receive the broadcast
+    assert results[1] == single
