@@ -1,1 +1,18 @@
+"""Evaluation of text-to-image generators: IS, FID and R-precision as MMEngine metrics."""
+from .functional import (
+    draw_mismatched_indices,
+    feature_statistics,
+    fold_mean_std,
+    frechet_distance,
+    inception_score,
+    r_precision,
+    r_precision_hits,
+)
+from .inception import InceptionFeatureExtractor
+from .metrics import FID, InceptionScore, RPrecision
 
+__all__ = [
+    'FID', 'InceptionFeatureExtractor', 'InceptionScore', 'RPrecision', 'draw_mismatched_indices',
+    'feature_statistics', 'fold_mean_std', 'frechet_distance', 'inception_score', 'r_precision',
+    'r_precision_hits'
+]
