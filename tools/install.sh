@@ -8,10 +8,10 @@
 #
 # Idempotent: when everything is already in place it checks versions and exits in seconds.
 # Fails loudly when a step did not do what it should (e.g. mmcv built without its ops).
-# Set PYTHON to choose the interpreter (default: python3 on PATH).
+# Set PYTHON to choose the interpreter (default: python, else python3, on PATH).
 set -euo pipefail
 
-PYTHON=${PYTHON:-python3}
+PYTHON=${PYTHON:-$(command -v python || command -v python3)}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODE=full
 case "${1:-}" in
