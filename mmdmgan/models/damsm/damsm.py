@@ -4,7 +4,7 @@ from typing import Dict, List, Optional, Union
 import torch
 from mmengine.model import BaseModel
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
-from torch import Tensor
+from torch import Tensor, nn
 from torch.nn.utils import clip_grad_norm_
 
 from mmdmgan.registry import MODELS
@@ -50,10 +50,13 @@ class DAMSM(BaseModel):
                  image_encoder: dict,
                  loss: Optional[dict] = None,
                  text_grad_clip: Optional[float] = 0.25,
-                 data_preprocessor: Optional[dict] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='DMGANDataPreprocessor', pyramid_sizes=(299, ))
+        if isinstance(data_preprocessor, dict):
+            # Built from our registry so that the model also builds outside a runner scope.
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.text_encoder = MODELS.build(text_encoder)
         self.image_encoder = MODELS.build(image_encoder)
