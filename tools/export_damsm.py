@@ -17,8 +17,7 @@ Examples:
 import argparse
 import os
 import os.path as osp
-import tempfile
-from typing import Callable, Dict, Optional
+from typing import Dict, Optional
 
 import torch
 from mmengine.config import Config
@@ -27,6 +26,7 @@ from torch import Tensor
 
 import mmdmgan  # noqa: F401  (registers modules; allowlists MMEngine checkpoint types)
 from mmdmgan.registry import DATASETS
+from mmdmgan.utils import atomic_write
 
 ENCODERS = ('text_encoder', 'image_encoder')
 
@@ -62,24 +62,6 @@ def split_encoders(state_dict: Dict[str, Tensor], source: str) -> Dict[str, Dict
             raise KeyError(f'{source} has no "{prefix}*" weights: is it a checkpoint of a DAMSM '
                            f'config? (first keys: {list(state_dict)[:5]})')
     return encoders
-
-
-def atomic_write(path: str, write: Callable[[str], None]) -> None:
-    """Call ``write(temporary_path)`` and rename the result to ``path``."""
-    directory = osp.dirname(osp.abspath(path))
-    handle, tmp_path = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=directory)
-    os.close(handle)
-    try:
-        write(tmp_path)
-        # mkstemp creates the file private (0600); give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)
-        os.replace(tmp_path, path)
-    except BaseException:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
 
 
 def load_config(checkpoint: dict, config_path: Optional[str]) -> Optional[Config]:
