@@ -75,11 +75,17 @@ class DAMSMImageEncoder(BaseModule):
                 f'Inception-v3 weights not found at {inception_weights!r}: download '
                 f'{INCEPTION_WEIGHTS_FILE} from {INCEPTION_WEIGHTS_URL} and set '
                 'inception_weights to its local path.')
-        # PyTorch's default layer init is enough for a random trunk; loaded weights replace it.
         inception = inception_v3(weights=None, aux_logits=False, init_weights=False)
         if inception_weights is not None:
             inception.load_state_dict(load_inception_trunk(inception_weights, inception),
                                       strict=False)
+        else:
+            # With eval-mode BatchNorm at its initial statistics (an identity), PyTorch's default
+            # conv init shrinks activations ~1e-7 by Mixed_6e, so every image gets the same
+            # features; He init keeps them O(1) and image-dependent (a usable random trunk).
+            for module in inception.modules():
+                if isinstance(module, nn.Conv2d):
+                    nn.init.kaiming_normal_(module.weight, mode='fan_in', nonlinearity='relu')
         self.region_trunk = nn.Sequential(
             OrderedDict((name, getattr(inception, name)) for name in REGION_LAYERS))
         self.global_trunk = nn.Sequential(
