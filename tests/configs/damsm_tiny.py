@@ -23,6 +23,7 @@ train_dataloader = dict(
 train_cfg = dict(by_epoch=True, max_epochs=15)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999)))
 param_scheduler = dict(type='FlooredExponentialLR', gamma=0.98, floor=2e-4, by_epoch=True)
+model_wrapper_cfg = dict(type='DeviceAgnosticSeparateDistributedDataParallel')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=1, log_metric_by_epoch=False),

@@ -59,6 +59,8 @@ class DAMSM(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.text_encoder = MODELS.build(text_encoder)
+        # Kept here: under MMSeparateDistributedDataParallel the encoder is a DDP wrapper.
+        self.vocab_size = self.text_encoder.vocab_size
         self.image_encoder = MODELS.build(image_encoder)
         self.loss = MODELS.build(loss if loss is not None else dict(type='DAMSMLoss'))
         if text_grad_clip is not None and text_grad_clip <= 0:
@@ -81,10 +83,9 @@ class DAMSM(BaseModel):
                 raise KeyError(f'DAMSM needs images and captions; the batch has no {key!r} '
                                f'(got {sorted(inputs)}); check the dataset pipeline')
         caption_ids = inputs['caption_ids']
-        vocab_size = self.text_encoder.vocab_size
-        if caption_ids.numel() and int(caption_ids.max()) >= vocab_size:
+        if caption_ids.numel() and int(caption_ids.max()) >= self.vocab_size:
             raise ValueError(f'token id {int(caption_ids.max())} is outside the text encoder '
-                             f'vocabulary ({vocab_size} words): set '
+                             f'vocabulary ({self.vocab_size} words): set '
                              'model.text_encoder.vocab_size to len(dataset.vocabulary)')
         regions, image_code = self.image_encoder(inputs['imgs'][-1])
         words, sentence = self.text_encoder(caption_ids, inputs['caption_len'])
