@@ -11,6 +11,7 @@ def learning_rates(steps, **kwargs):
     rates = []
     for _ in range(steps):
         rates.append(optimizer.param_groups[0]['lr'])
+        optimizer.step()
         scheduler.step()
     return rates
 
