@@ -1,9 +1,9 @@
 # DAMSM pretraining on the synthetic captioned shapes (generated in memory, no files needed).
-# CPU-sized: 800 scenes × 4 epochs, batch 16 (~20 min on 2 busy cores; losses still falling:
-# raise max_epochs for better encoders). The 64×64 scenes go
+# CPU-sized: 800 scenes × 4 epochs, batch 16 (~20 min on 2 busy cores; the losses are still
+# falling then: raise max_epochs for better encoders, see docs/damsm.md). The 64×64 scenes go
 # through Inception at 139×139 (7×7 regions) instead of 299 (17×17), which costs 4.6× more
-# and adds nothing to 64-pixel scenes. DM-GAN shapes configs must load these encoders with the
-# same image_encoder.input_size.
+# and adds nothing to 64-pixel scenes. DM-GAN shapes configs must load these encoders with
+# the same image_encoder.input_size.
 _base_ = ['./_base_/default_runtime.py']
 
 # ImageNet Inception-v3 weights of torchvision: set the local path of
