@@ -5,11 +5,13 @@ from .model_wrappers import (
                              DeviceAgnosticSeparateDistributedDataParallel,
 )
 from .optimizers import MultiOptimWrapperConstructor
+from .schedulers import FlooredExponentialLR, FlooredExponentialParamScheduler
 
 allow_mmengine_checkpoint_globals()
 
 __all__ = [
     'allow_mmengine_checkpoint_globals', 'DeviceAgnosticDistributedDataParallel',
-    'DeviceAgnosticSeparateDistributedDataParallel', 'MultiOptimWrapperConstructor',
+    'DeviceAgnosticSeparateDistributedDataParallel', 'FlooredExponentialLR',
+    'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
     'init_distributed_if_needed'
 ]

@@ -19,6 +19,8 @@ INCEPTION_WEIGHTS_URL = f'https://download.pytorch.org/models/{INCEPTION_WEIGHTS
 REGION_LAYERS = ('Conv2d_1a_3x3', 'Conv2d_2a_3x3', 'Conv2d_2b_3x3', 'maxpool1', 'Conv2d_3b_1x1',
                  'Conv2d_4a_3x3', 'maxpool2', 'Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a',
                  'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e')
+#: Smallest input side for which Inception-v3 still produces a (1×1) Mixed_7c map.
+MIN_INPUT_SIZE = 75
 #: Inception-v3 layers from the region features to the 8×8×2048 global map.
 GLOBAL_LAYERS = ('Mixed_7a', 'Mixed_7b', 'Mixed_7c')
 
@@ -33,10 +35,15 @@ class DAMSMImageEncoder(BaseModule):
     (768×17×17) through a bias-free 1×1 conv; the global feature ``f̄`` from Mixed_7c
     (2048×8×8) through 8×8 average pooling and a linear layer (AttnGAN, Sec. 3.3).
 
+    Images are resized to ``input_size`` (299, the reference's size, gives 17×17 regions).
+    A smaller size (>= 75) gives fewer regions and runs much faster: only for tests and
+    quick CPU experiments; the global pooling covers whatever map Mixed_7c produces.
+
     Args:
         embedding_dim (int): Size D of the common text/image space. Defaults to 256.
         inception_weights (str, optional): Local path of torchvision's ImageNet weights
             (``inception_v3_google-0cc3c7bd.pth``).
+        input_size (int): Side the images are resized to before the trunk. Defaults to 299.
         allow_random_init (bool): Allow ``inception_weights=None`` and keep a randomly
             initialised trunk: for tests, or when the trunk is loaded afterwards from a
             checkpoint that contains it (e.g. one written by ``tools/convert_original_ckpt.py``).
@@ -49,8 +56,13 @@ class DAMSMImageEncoder(BaseModule):
                  embedding_dim: int = 256,
                  inception_weights: Optional[str] = None,
                  allow_random_init: bool = False,
+                 input_size: int = 299,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if input_size < MIN_INPUT_SIZE:
+            raise ValueError(f'input_size must be at least {MIN_INPUT_SIZE} (Inception-v3 '
+                             f'downsamples by 32), got {input_size}; the reference uses 299')
+        self.input_size = input_size
         if inception_weights is None and not allow_random_init:
             raise ValueError(
                 'DAMSMImageEncoder needs the ImageNet Inception-v3 weights: set '
@@ -63,11 +75,17 @@ class DAMSMImageEncoder(BaseModule):
                 f'Inception-v3 weights not found at {inception_weights!r}: download '
                 f'{INCEPTION_WEIGHTS_FILE} from {INCEPTION_WEIGHTS_URL} and set '
                 'inception_weights to its local path.')
-        # PyTorch's default layer init is enough for a random trunk; loaded weights replace it.
         inception = inception_v3(weights=None, aux_logits=False, init_weights=False)
         if inception_weights is not None:
             inception.load_state_dict(load_inception_trunk(inception_weights, inception),
                                       strict=False)
+        else:
+            # With eval-mode BatchNorm at its initial statistics (an identity), PyTorch's default
+            # conv init shrinks activations ~1e-7 by Mixed_6e, so every image gets the same
+            # features; He init keeps them O(1) and image-dependent (a usable random trunk).
+            for module in inception.modules():
+                if isinstance(module, nn.Conv2d):
+                    nn.init.kaiming_normal_(module.weight, mode='fan_in', nonlinearity='relu')
         self.region_trunk = nn.Sequential(
             OrderedDict((name, getattr(inception, name)) for name in REGION_LAYERS))
         self.global_trunk = nn.Sequential(
@@ -99,16 +117,19 @@ class DAMSMImageEncoder(BaseModule):
             img (Tensor): B×3×H×W images in [-1, 1].
 
         Returns:
-            tuple[Tensor, Tensor]: region features B×D×17×17 and global features B×D.
+            tuple[Tensor, Tensor]: region features B×D×17×17 (at ``input_size`` 299) and
+            global features B×D.
         """
         if img.dim() != 4 or img.size(1) != 3:
             raise ValueError(f'img must be B×3×H×W, got shape {tuple(img.shape)}')
         # Same resize as the reference (bilinear, corners aligned). No re-normalisation: the
         # Google Inception-v3 weights expect inputs in [-1, 1] (torchvision's transform_input
         # only maps ImageNet-normalised inputs to that range), and so does the reference.
-        img = F.interpolate(img, size=(299, 299), mode='bilinear', align_corners=True)
+        img = F.interpolate(img, size=(self.input_size, self.input_size), mode='bilinear',
+                            align_corners=True)
         regions = self.region_trunk(img)
-        pooled = F.avg_pool2d(self.global_trunk(regions), kernel_size=8).flatten(1)
+        # At 299 the map is 8×8, so this is the reference's 8×8 average pooling.
+        pooled = F.adaptive_avg_pool2d(self.global_trunk(regions), 1).flatten(1)
         return self.region_projection(regions), self.global_projection(pooled)
 
 

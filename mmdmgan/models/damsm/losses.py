@@ -146,6 +146,31 @@ class DAMSMLoss(BaseModule):
         self.gamma1, self.gamma2, self.gamma3 = gamma1, gamma2, gamma3
         self.loss_weight = loss_weight
 
+    def directional_losses(self,
+                           region_features: Tensor,
+                           image_code: Tensor,
+                           words: Tensor,
+                           sentence: Tensor,
+                           caption_len: Tensor,
+                           class_ids: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """The four terms separately: words and sentence, image→caption and caption→image.
+
+        Args: as :meth:`forward`.
+
+        Returns:
+            dict[str, Tensor]: ``loss_words_img2cap``, ``loss_words_cap2img``,
+            ``loss_sentence_img2cap``, ``loss_sentence_cap2img`` (weighted scalars).
+        """
+        words_img2cap, words_cap2img, _ = words_loss(region_features, words, caption_len,
+                                                     class_ids, self.gamma1, self.gamma2,
+                                                     self.gamma3)
+        sentence_img2cap, sentence_cap2img = sentence_loss(image_code, sentence, class_ids,
+                                                           self.gamma3)
+        return dict(loss_words_img2cap=words_img2cap * self.loss_weight,
+                    loss_words_cap2img=words_cap2img * self.loss_weight,
+                    loss_sentence_img2cap=sentence_img2cap * self.loss_weight,
+                    loss_sentence_cap2img=sentence_cap2img * self.loss_weight)
+
     def forward(self,
                 region_features: Tensor,
                 image_code: Tensor,
@@ -161,10 +186,11 @@ class DAMSMLoss(BaseModule):
             class_ids (Tensor, optional): B.
 
         Returns:
-            dict[str, Tensor]: ``loss_words`` and ``loss_sentence`` (scalars).
+            dict[str, Tensor]: ``loss_words`` and ``loss_sentence`` (scalars), each the sum
+            of its two directions.
         """
-        words_0, words_1, _ = words_loss(region_features, words, caption_len, class_ids,
-                                         self.gamma1, self.gamma2, self.gamma3)
-        sentence_0, sentence_1 = sentence_loss(image_code, sentence, class_ids, self.gamma3)
-        return dict(loss_words=(words_0 + words_1) * self.loss_weight,
-                    loss_sentence=(sentence_0 + sentence_1) * self.loss_weight)
+        terms = self.directional_losses(region_features, image_code, words, sentence,
+                                        caption_len, class_ids)
+        return dict(
+            loss_words=terms['loss_words_img2cap'] + terms['loss_words_cap2img'],
+            loss_sentence=terms['loss_sentence_img2cap'] + terms['loss_sentence_cap2img'])

@@ -2,6 +2,7 @@ import pytest
 import torch
 from torchvision.models import inception_v3
 
+from mmdmgan.datasets.shapes import ShapesDataset
 from mmdmgan.models.damsm import DAMSMImageEncoder
 from mmdmgan.registry import MODELS
 
@@ -65,3 +66,25 @@ def test_loads_torchvision_weights_from_a_local_file(tmp_path):
     torch.save(state_dict, path)
     with pytest.raises(KeyError, match='Mixed_7c.branch_pool.conv.weight'):
         DAMSMImageEncoder(inception_weights=str(path))
+
+
+def test_input_size_sets_the_region_grid_and_is_checked():
+    encoder = DAMSMImageEncoder(embedding_dim=8, allow_random_init=True, input_size=139)
+    regions, code = encoder(torch.rand(2, 3, 64, 64) * 2 - 1)
+    assert regions.shape == (2, 8, 7, 7) and code.shape == (2, 8)
+    with pytest.raises(ValueError, match='input_size must be at least 75'):
+        DAMSMImageEncoder(allow_random_init=True, input_size=64)
+
+
+def test_random_trunk_features_depend_on_the_image():
+    # A random trunk must still tell images apart (tests and the shapes configs train on it).
+    torch.manual_seed(0)
+    encoder = DAMSMImageEncoder(embedding_dim=8, allow_random_init=True, input_size=75).eval()
+    scenes = ShapesDataset(num_images=4, image_size=64, mismatch='batch_shift', pipeline=[])
+    images = torch.stack([torch.as_tensor(scenes.get_data_info(index)['img']).permute(2, 0, 1)
+                          for index in range(4)]).float() / 127.5 - 1
+    with torch.no_grad():
+        regions = encoder.region_trunk(torch.nn.functional.interpolate(images, size=(75, 75)))
+    # PyTorch's default init gave ~1e-7 for every image here.
+    assert regions.abs().mean() > 1e-2
+    assert regions.std(dim=0).mean() > 0.1 * regions.abs().mean()

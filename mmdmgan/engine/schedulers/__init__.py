@@ -1,0 +1,3 @@
+from .floored_exponential import FlooredExponentialLR, FlooredExponentialParamScheduler
+
+__all__ = ['FlooredExponentialLR', 'FlooredExponentialParamScheduler']
