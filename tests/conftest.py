@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from data_fixtures import coco_root, cub_root, mmengine_logs  # noqa: F401  (fixtures)
 
 
 def pytest_collection_modifyitems(config, items):
