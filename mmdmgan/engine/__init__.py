@@ -1,5 +1,6 @@
 from .checkpoint import allow_mmengine_checkpoint_globals
 from .distributed import init_distributed_if_needed
+from .hooks import AtomicCheckpointHook, RNGStateHook
 from .model_wrappers import (
                              DeviceAgnosticDistributedDataParallel,
                              DeviceAgnosticSeparateDistributedDataParallel,
@@ -9,7 +10,8 @@ from .optimizers import MultiOptimWrapperConstructor
 allow_mmengine_checkpoint_globals()
 
 __all__ = [
-    'allow_mmengine_checkpoint_globals', 'DeviceAgnosticDistributedDataParallel',
+    'AtomicCheckpointHook', 'RNGStateHook', 'allow_mmengine_checkpoint_globals',
+    'DeviceAgnosticDistributedDataParallel',
     'DeviceAgnosticSeparateDistributedDataParallel', 'MultiOptimWrapperConstructor',
     'init_distributed_if_needed'
 ]

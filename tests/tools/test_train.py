@@ -10,12 +10,12 @@ def final_weights(work_dir):
 
 def test_train_saves_and_resume_matches_uninterrupted_run(tmp_path, run_tool, test_configs):
     straight, interrupted = tmp_path / 'straight', tmp_path / 'interrupted'
-    run_tool(['tools/train.py', test_configs / 'toy_gan.py', '--work-dir', straight,
+    run_tool(['tools/train.py', test_configs / 'dmgan_tiny.py', '--work-dir', straight,
               '--cfg-options', 'train_cfg.max_iters=4'])
-    run_tool(['tools/train.py', test_configs / 'toy_gan.py', '--work-dir', interrupted,
+    run_tool(['tools/train.py', test_configs / 'dmgan_tiny.py', '--work-dir', interrupted,
               '--cfg-options', 'train_cfg.max_iters=2'])
     assert (interrupted / 'iter_2.pth').is_file()
-    result = run_tool(['tools/train.py', test_configs / 'toy_gan.py', '--work-dir', interrupted,
+    result = run_tool(['tools/train.py', test_configs / 'dmgan_tiny.py', '--work-dir', interrupted,
                        '--resume', '--cfg-options', 'train_cfg.max_iters=4'])
     assert 'resumed' in (result.stdout + result.stderr).lower()
     assert (interrupted / 'iter_4.pth').is_file()
@@ -27,9 +27,9 @@ def test_train_saves_and_resume_matches_uninterrupted_run(tmp_path, run_tool, te
 
 
 def test_resume_from_explicit_checkpoint_restores_iteration(tmp_path, run_tool, test_configs):
-    run_tool(['tools/train.py', test_configs / 'toy_gan.py', '--work-dir', tmp_path,
+    run_tool(['tools/train.py', test_configs / 'dmgan_tiny.py', '--work-dir', tmp_path,
               '--cfg-options', 'train_cfg.max_iters=2'])
-    result = run_tool(['tools/train.py', test_configs / 'toy_gan.py', '--work-dir', tmp_path,
+    result = run_tool(['tools/train.py', test_configs / 'dmgan_tiny.py', '--work-dir', tmp_path,
                        '--resume', tmp_path / 'iter_2.pth',
                        '--cfg-options', 'train_cfg.max_iters=3'])
     log = result.stdout + result.stderr
