@@ -36,6 +36,11 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=1),
     checkpoint=dict(type='AtomicCheckpointHook', interval=2, by_epoch=False, max_keep_ckpts=5,
                     save_last=True))
-custom_hooks = [dict(type='RNGStateHook'), dict(type='SaveRankWeightsHook')]
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    dict(type='DMGANVisualizationHook', interval=2, tile_size=32,
+         prompts=['a large red circle on the left on a blue background']),
+    dict(type='SaveRankWeightsHook'),
+]
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, deterministic=False)

@@ -162,7 +162,13 @@ class DMGAN(BaseModel):
                  ema_config: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        self.generator_cfg = generator
+        # The pretrained encoders first: a missing weights file fails before the big nets.
+        if image_encoder is None and lambda_damsm != 0:
+            raise ValueError('image_encoder is required for the DAMSM loss (lambda_damsm != 0)')
+        text_encoder_module = self._build_encoder(text_encoder, text_encoder_weights,
+                                                  'text_encoder', allow_random_encoders)
+        image_encoder_module = None if image_encoder is None else self._build_encoder(
+            image_encoder, image_encoder_weights, 'image_encoder', allow_random_encoders)
         generator_module = generator if isinstance(generator, nn.Module) else MODELS.build(
             generator)
         self.num_stages = len(generator_module.image_heads)
@@ -182,12 +188,8 @@ class DMGAN(BaseModel):
                              f'{self.num_stages} stages')
         self.discriminators = StageDiscriminators([MODELS.build(cfg) for cfg in discriminator])
 
-        if image_encoder is None and lambda_damsm != 0:
-            raise ValueError('image_encoder is required for the DAMSM loss (lambda_damsm != 0)')
-        self.text_encoder = self._build_encoder(text_encoder, text_encoder_weights,
-                                                'text_encoder', allow_random_encoders)
-        self.image_encoder = None if image_encoder is None else self._build_encoder(
-            image_encoder, image_encoder_weights, 'image_encoder', allow_random_encoders)
+        self.text_encoder = text_encoder_module
+        self.image_encoder = image_encoder_module
 
         self.lambda_damsm = lambda_damsm
         self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
