@@ -196,6 +196,9 @@ class DMGAN(BaseModel):
         self.ema_config = ema_config
         if ema_config is not None:
             self.generator_ema = MODELS.build(ema_config, default_args=dict(model=self.generator))
+            # MMEngine's EMA copies G at its first update; the reference averages from the
+            # initial G, so that copy is made now and the first step already averages.
+            self.generator_ema.update_parameters(self.generator)
 
     @staticmethod
     def _build_encoder(cfg: ModelCfg, weights: Optional[str], prefix: str,
