@@ -27,10 +27,15 @@ def to_uint8_image(img: Tensor, size: int) -> np.ndarray:
 
 
 def attention_overlay(image: np.ndarray, attention: Tensor) -> np.ndarray:
-    """Blend an h×w attention map (scaled to its own maximum) as a heat map over ``image``."""
+    """Blend an h×w attention map as a heat map over ``image``.
+
+    The map is stretched to its own range (min → blue, max → red): a word's attention is
+    often nearly uniform early in training, and its structure would not show otherwise.
+    """
     size = image.shape[0]
     heat = F.interpolate(attention[None, None].float(), size=(size, size), mode='bilinear',
                          align_corners=False)[0, 0]
+    heat = heat - heat.min()
     heat = (heat / heat.max().clamp(min=1e-12) * 255).byte().cpu().numpy()
     colour = cv2.cvtColor(cv2.applyColorMap(heat, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
     return cv2.addWeighted(image, 0.5, colour, 0.5, 0)
