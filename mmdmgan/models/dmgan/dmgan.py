@@ -1,7 +1,7 @@
 """DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
 import os.path as osp
 from contextlib import nullcontext
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -291,8 +291,10 @@ class DMGAN(BaseModel):
             data_samples (list[DataSample], optional): Copied into the outputs.
             mode (str): ``'tensor'`` (the B×3×S×S images of the last stage) or ``'predict'``
                 (DataSamples with ``fake_img`` 3×S×S, ``fake_img_<size>`` for the smaller
-                stages, ``attention_maps`` (per refinement stage, len×h×w) and the inputs'
-                ``prompt`` / ``gt_img``).
+                stages, ``attention_maps`` (per refinement stage, len×h×w), the inputs'
+                fields (``prompt``, ``gt_img``, ``class_id`` ...) and, when the model has an
+                image encoder, the DAMSM ``image_feature`` of ``fake_img`` and
+                ``sentence_feature`` of the caption (D each), for R-precision).
         """
         if mode == 'loss':
             raise ValueError("DMGAN computes its losses in train_step; use mode='tensor' or "
@@ -307,7 +309,34 @@ class DMGAN(BaseModel):
                             seed=inputs.get('seed'), sample_model=inputs.get('sample_model'))
         if mode == 'tensor':
             return output.images[-1]
-        return self.pack_outputs(output, inputs['caption_len'], data_samples)
+        results = self.pack_outputs(output, inputs['caption_len'], data_samples)
+        if self.image_encoder is not None:
+            image_features, sentence_features = self.damsm_features(
+                output.images[-1], inputs['caption_ids'], inputs['caption_len'])
+            for result, image_feature, sentence_feature in zip(results, image_features,
+                                                               sentence_features):
+                result.image_feature = image_feature
+                result.sentence_feature = sentence_feature
+        return results
+
+    @torch.no_grad()
+    def damsm_features(self, images: Tensor, caption_ids: Tensor,
+                       caption_len: Tensor) -> Tuple[Tensor, Tensor]:
+        """Global DAMSM features of generated images and of their captions (R-precision).
+
+        Args:
+            images (Tensor): B×3×S×S generated images in [-1, 1] (the last stage).
+            caption_ids (Tensor): B×T token ids.
+            caption_len (Tensor): B caption lengths.
+
+        Returns:
+            tuple[Tensor, Tensor]: image codes B×D and sentence features B×D.
+        """
+        if self.image_encoder is None:
+            raise ValueError('damsm_features needs an image_encoder in the model config')
+        _, image_code = self.image_encoder(images)
+        _, sentence = self.text_encoder(caption_ids, caption_len)
+        return image_code, sentence
 
     def pack_outputs(self, output: GeneratorOutput, caption_len: Tensor,
                      data_samples: Optional[List[DataSample]]) -> List[DataSample]:

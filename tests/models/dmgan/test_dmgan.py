@@ -117,6 +117,24 @@ def test_val_and_test_step_outputs(model, batch, step):
         assert output.gt_img.shape == (3, 128, 128)
         (attention,) = output.attention_maps
         assert attention.shape == (int(item.caption_len), 64, 64)
+        assert output.class_id == item.class_id
+        assert output.image_feature.shape == output.sentence_feature.shape == (32,)
+
+
+def test_test_step_features_are_the_damsm_codes_of_the_outputs(model, batch):
+    model.eval()
+    outputs = model.test_step(batch)
+    fake = torch.stack([output.fake_img for output in outputs])
+    _, expected_image = model.image_encoder(fake)
+    ids = torch.stack([item.caption_ids for item in batch['data_samples']])
+    lengths = torch.tensor([int(item.caption_len) for item in batch['data_samples']])
+    _, expected_sentence = model.text_encoder(ids, lengths)
+    torch.testing.assert_close(torch.stack([o.image_feature for o in outputs]), expected_image)
+    torch.testing.assert_close(torch.stack([o.sentence_feature for o in outputs]),
+                               expected_sentence)
+    model.image_encoder = None  # without an image encoder the features are left out
+    outputs = model.test_step(batch)
+    assert 'image_feature' not in outputs[0] and 'sentence_feature' not in outputs[0]
 
 
 def test_sampling_is_deterministic_given_noise_epsilon_or_seed(model, batch):
