@@ -10,6 +10,7 @@ from .attngan_dataset import (
 from .base_caption_dataset import BaseCaptionDataset
 from .caption_dataset import CaptionDataset, build_vocabulary_from_jsonl, read_captions_jsonl
 from .errors import DataItemError
+from .looped_caption_dataset import LoopedCaptionDataset
 from .shapes import (
     ShapesDataset,
     render_scene,
@@ -21,7 +22,7 @@ from .vocabulary import Vocabulary, fit_caption_length, tokenize
 
 __all__ = [
     'AttnGANDataset', 'BaseCaptionDataset', 'COCODataset', 'CUBDataset', 'CaptionDataset',
-    'DataItemError', 'ShapesDataset', 'Vocabulary', 'build_captions_pickle',
+    'DataItemError', 'LoopedCaptionDataset', 'ShapesDataset', 'Vocabulary', 'build_captions_pickle',
     'build_vocabulary_from_jsonl', 'fit_caption_length', 'load_captions_pickle',
     'load_legacy_pickle', 'read_captions_jsonl', 'render_scene', 'sample_scene',
     'shapes_vocabulary', 'tokenize', 'write_shapes_dataset'
