@@ -13,6 +13,10 @@ data_root = 'data/birds'
 text_encoder_weights = 'checkpoints/damsm_cub/text_encoder.pth'
 image_encoder_weights = 'checkpoints/damsm_cub/image_encoder.pth'
 vocab_size = 5450  # vocabulary of data_root/captions.pickle (tools/data/dataset_stats.py)
+# Evaluation (tools/test.py, docs/evaluation.md): pytorch-fid's port of the TF Inception, a
+# local file (https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/
+# pt_inception-2015-12-05-6726825d.pth); nothing is downloaded.
+inception_weights = 'checkpoints/inception/pt_inception-2015-12-05-6726825d.pth'
 
 batch_size = 10  # per GPU
 max_iters = 8855 // batch_size * 800  # 800 epochs of the 8855 training images, one GPU
@@ -25,6 +29,19 @@ model = dict(
     lambda_damsm=5.0)
 train_dataloader = dict(batch_size=batch_size, dataset=dict(data_root=data_root))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
+
+# IS, FID and R-precision over the 30,000 samples of test_dataloader (configs/_base_/datasets).
+# R-precision uses the DAMSM features that DMGAN.test_step attaches to every sample.
+test_dataloader = dict(dataset=dict(dataset=dict(data_root=data_root)))
+inception = dict(style='pytorch_fid', weights=inception_weights)
+test_evaluator = dict(type='Evaluator', metrics=[
+    # ImageNet Inception: NOT comparable to the paper's CUB IS, which used a CUB fine-tuned
+    # classifier (TF checkpoint, not supported yet; docs/evaluation.md)
+    dict(type='InceptionScore', inception=inception, splits=10),
+    # real statistics cached as work_dirs/fid_cache/cub_test-<weights>-256x256.npz
+    dict(type='FID', inception=inception, dataset_name='cub_test'),
+    dict(type='RPrecision', num_mismatched=99, num_folds=10, group_key='class_id'),
+])
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),

@@ -5,7 +5,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmdmgan.registry import MODELS
+from mmdmgan.registry import DATASETS, METRICS, MODELS
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 
@@ -39,3 +39,37 @@ def test_missing_damsm_weights_name_the_file(name):
     model.image_encoder = dict(type='DAMSMTextEncoder', vocab_size=3)  # never reached
     with pytest.raises(FileNotFoundError, match=str(model.text_encoder_weights)):
         MODELS.build(model)
+
+
+@pytest.mark.parametrize('name, root_fixture, crop', [('dmgan_cub.py', 'cub_root', 256),
+                                                      ('dmgan_coco.py', 'coco_root', 256)])
+def test_test_split_loops_to_30000_samples_with_one_random_caption(name, root_fixture, crop,
+                                                                   request):
+    init_default_scope('mmdmgan')
+    cfg = Config.fromfile(str(CONFIGS / name))
+    dataset_cfg = cfg.test_dataloader.dataset
+    assert dataset_cfg.type == 'LoopedCaptionDataset' and dataset_cfg.num_samples == 30000
+    assert dataset_cfg.dataset.split == 'test' and dataset_cfg.dataset.data_root == cfg.data_root
+    assert cfg.test_dataloader.sampler == dict(type='DefaultSampler', shuffle=False)
+    assert cfg.test_cfg.type == 'TestLoop'
+    dataset_cfg.dataset.data_root = request.getfixturevalue(root_fixture)
+    dataset = DATASETS.build(dataset_cfg)
+    assert len(dataset) == 30000 and len(dataset.dataset) == 2  # the fixture's 2 test images
+    item = dataset[29999]
+    assert item['inputs'].shape == (3, crop, crop)
+    image, caption = dataset.sample_plan(29999)
+    assert item['data_samples'].prompt == dataset.dataset.annotation(image)['prompts'][caption]
+
+
+@pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py'])
+def test_test_evaluator_has_the_three_metrics_and_names_the_inception_file(name):
+    init_default_scope('mmdmgan')
+    cfg = Config.fromfile(str(CONFIGS / name))
+    metrics = cfg.test_evaluator.metrics
+    assert [m.type for m in metrics] == ['InceptionScore', 'FID', 'RPrecision']
+    assert metrics[2].num_mismatched == 99 and metrics[2].num_folds == 10
+    for metric in metrics[:2]:
+        assert metric.inception.weights == cfg.inception_weights
+        assert metric.inception.style == 'pytorch_fid'
+        with pytest.raises(FileNotFoundError, match=cfg.inception_weights):
+            METRICS.build(metric)

@@ -1,5 +1,6 @@
 # MS-COCO 2014 in the AttnGAN layout (see docs/data.md), DM-GAN training at 256×256.
-# The top-level configs override train_dataloader.dataset.data_root with their own variable.
+# The top-level configs override the data_root of train_dataloader.dataset and
+# test_dataloader.dataset.dataset with their own variable.
 data_root = 'data/coco'
 words_num = 12  # TEXT.WORDS_NUM of coco_DMGAN.yml
 
@@ -25,3 +26,14 @@ train_dataloader = dict(
     # batch_shift as the reference (every COCO image is its own class).
     dataset=dict(type='COCODataset', data_root=data_root, split='train', mismatch='batch_shift',
                  pipeline=train_pipeline))
+# The evaluation protocol of the papers: 30,000 samples looping over the test images, each
+# with one random caption (seeded, so every run and any number of GPUs sees the same samples).
+test_dataloader = dict(
+    batch_size=16, num_workers=4, persistent_workers=False, drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='LoopedCaptionDataset', num_samples=30000, seed=0,
+                 dataset=dict(type='COCODataset', data_root=data_root, split='test',
+                              mismatch='batch_shift', test_mode=True,
+                              pipeline=test_pipeline)))
+test_cfg = dict(type='TestLoop')
