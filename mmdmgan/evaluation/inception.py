@@ -29,6 +29,7 @@ from torch import Tensor
 from torchvision.models.inception import Inception3, InceptionA, InceptionC, InceptionE
 
 from mmdmgan.registry import MODELS
+from mmdmgan.utils.random_init import he_init_convolutions_
 
 #: Where the standard weight files are published (for error messages only; nothing downloads).
 PUBLISHED_WEIGHTS = {
@@ -205,6 +206,7 @@ class InceptionFeatureExtractor(BaseModule):
             self.is_random = False
             self.weights_tag = f'{style}-{Path(weights).stem}'
         else:
+            he_init_convolutions_(self.network)  # image-dependent features (default init: ~0)
             self.is_random = True
             checksum = zlib.crc32(self.network.Conv2d_1a_3x3.conv.weight.detach().numpy()
                                   .tobytes())

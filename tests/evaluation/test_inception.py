@@ -33,6 +33,9 @@ def test_random_weights_are_marked_and_shapes(random_inception):
     assert random_inception.is_random and 'RANDOM' in random_inception.weights_tag
     features, logits = random_inception(torch.rand(2, 3, 40, 40) * 2 - 1)
     assert features.shape == (2, 2048) and logits.shape == (2, 1008)
+    # He-initialised: image-dependent features, not the ~0 constants of the default init
+    assert features.abs().mean() > 1e-3
+    assert (features[0] - features[1]).abs().mean() > 1e-2 * features.abs().mean()
 
 
 def test_weights_round_trip_and_wrong_file(tmp_path, random_inception):

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from torchvision.models import inception_v3
 
 from mmdmgan.registry import MODELS
+from mmdmgan.utils.random_init import he_init_convolutions_
 
 #: The torchvision release of the ImageNet Inception-v3 weights the trunk expects.
 INCEPTION_WEIGHTS_FILE = 'inception_v3_google-0cc3c7bd.pth'
@@ -80,12 +81,7 @@ class DAMSMImageEncoder(BaseModule):
             inception.load_state_dict(load_inception_trunk(inception_weights, inception),
                                       strict=False)
         else:
-            # With eval-mode BatchNorm at its initial statistics (an identity), PyTorch's default
-            # conv init shrinks activations ~1e-7 by Mixed_6e, so every image gets the same
-            # features; He init keeps them O(1) and image-dependent (a usable random trunk).
-            for module in inception.modules():
-                if isinstance(module, nn.Conv2d):
-                    nn.init.kaiming_normal_(module.weight, mode='fan_in', nonlinearity='relu')
+            he_init_convolutions_(inception)
         self.region_trunk = nn.Sequential(
             OrderedDict((name, getattr(inception, name)) for name in REGION_LAYERS))
         self.global_trunk = nn.Sequential(
