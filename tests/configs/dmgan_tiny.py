@@ -44,3 +44,28 @@ custom_hooks = [
 ]
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0, deterministic=False)
+
+# ---- evaluation (tools/test.py, tools/generate.py tests) -------------------------------
+# 8 samples looping over 6 test scenes, one random caption each (the 30,000-sample protocol
+# of the paper configs, shrunk).
+test_dataloader = dict(
+    batch_size=4, num_workers=0, drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='LoopedCaptionDataset', num_samples=8, seed=0,
+                 dataset=dict(type='ShapesDataset', num_images=6, image_size=128, seed=0,
+                              split='test', mismatch='batch_shift', test_mode=True,
+                              pipeline=[dict(type='SampleCaption', words_num=words_num,
+                                             truncation='first'),
+                                        dict(type='PackCaptionInputs')])))
+test_cfg = dict(type='TestLoop')
+# RANDOM-WEIGHT Inception at 75×75, for tests only: the metrics then report
+# FID/fid_RANDOM_INCEPTION and IS/is_RANDOM_INCEPTION, numbers without meaning.
+random_inception = dict(style='pytorch_fid', weights=None, allow_random_weights=True,
+                        input_size=75)
+test_evaluator = dict(type='Evaluator', metrics=[
+    dict(type='InceptionScore', inception=random_inception, splits=2),
+    dict(type='FID', inception=random_inception, cache_dir=None),  # real stats from gt_img
+    # 3 mismatched captions and 2 folds: only 8 samples
+    dict(type='RPrecision', num_mismatched=3, num_folds=2, group_key='class_id'),
+])
