@@ -1,17 +1,16 @@
 from .checkpoint import allow_mmengine_checkpoint_globals
 from .distributed import init_distributed_if_needed
-from .model_wrappers import (
-                             DeviceAgnosticDistributedDataParallel,
-                             DeviceAgnosticSeparateDistributedDataParallel,
-)
+from .hooks import AtomicCheckpointHook, RNGStateHook
+from .model_wrappers import (DeviceAgnosticDistributedDataParallel,
+                             DeviceAgnosticSeparateDistributedDataParallel)
 from .optimizers import MultiOptimWrapperConstructor
 from .schedulers import FlooredExponentialLR, FlooredExponentialParamScheduler
 
 allow_mmengine_checkpoint_globals()
 
 __all__ = [
-    'allow_mmengine_checkpoint_globals', 'DeviceAgnosticDistributedDataParallel',
-    'DeviceAgnosticSeparateDistributedDataParallel', 'FlooredExponentialLR',
-    'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
+    'AtomicCheckpointHook', 'RNGStateHook', 'allow_mmengine_checkpoint_globals',
+    'DeviceAgnosticDistributedDataParallel', 'DeviceAgnosticSeparateDistributedDataParallel',
+    'FlooredExponentialLR', 'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
     'init_distributed_if_needed'
 ]
