@@ -64,6 +64,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--compile-mode', default='default',
                         choices=['default', 'reduce-overhead', 'max-autotune'],
                         help='torch.compile mode (reduce-overhead uses CUDA graphs)')
+    parser.add_argument('--tf32', action='store_true',
+                        help='allow TF32 in fp32 matmuls and convolutions (CUDA)')
+    parser.add_argument('--profile', metavar='FILE',
+                        help='after timing, profile 3 iterations and write the top-kernel '
+                             'table (by self device time) to FILE')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -165,6 +170,22 @@ def compile_models(model: torch.nn.Module, mode: str, compile_mode: str) -> None
             setattr(model, name, torch.compile(getattr(model, name), mode=compile_mode))
 
 
+def write_profile(step: Callable[[], None], device: torch.device, path: str,
+                  iters: int = 3, rows: int = 30) -> None:
+    """Profile ``iters`` steps and write the ops/kernels with the most self time to ``path``."""
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    if device.type == 'cuda':
+        activities.append(torch.profiler.ProfilerActivity.CUDA)
+    with torch.profiler.profile(activities=activities) as profiler:
+        for _ in range(iters):
+            step()
+        synchronize(device)
+    sort_by = 'self_cuda_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
+    table = profiler.key_averages().table(sort_by=sort_by, row_limit=rows, max_name_column_width=70)
+    with open(path, 'w') as file:
+        file.write(f'{iters} iterations, sorted by {sort_by}\n{table}\n')
+
+
 def count_flops(step: Callable[[], None]) -> int:
     counter = FlopCounterMode(display=False)
     with counter:
@@ -202,6 +223,10 @@ def run(args: argparse.Namespace) -> dict:
     init_default_scope(cfg.get('default_scope', 'mmdmgan'))
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = args.tf32
+        torch.backends.cudnn.allow_tf32 = args.tf32
     model = MODELS.build(with_random_encoders(cfg.model))
     model.init_weights()
     model.to(device)
@@ -227,13 +252,15 @@ def run(args: argparse.Namespace) -> dict:
         times.append(time.perf_counter() - start)
     seconds = sorted(times)[len(times) // 2]  # the median resists one-off stalls
     flops = count_flops(step)
+    if args.profile:
+        write_profile(step, device, args.profile)
     return dict(
         config=args.config, mode=args.mode, batch=batch_size, iters=args.iters,
         warmup=args.warmup, device=str(device), amp=args.amp,
         amp_dtype=str(amp_dtype(device)).replace('torch.', '') if args.amp else None,
         attention_impl=cfg.model.generator.get('attention_impl', 'matmul'),
         channels_last=bool(cfg.model.get('channels_last', False)), compile=args.compile,
-        compile_mode=args.compile_mode if args.compile else None,
+        compile_mode=args.compile_mode if args.compile else None, tf32=args.tf32,
         s_per_iter=seconds, mean_s_per_iter=sum(times) / len(times),
         img_per_s=batch_size / seconds, peak_memory_mb=peak_memory_mb(device),
         gflop_per_img=flops / batch_size / 1e9, achieved_tflops=flops / seconds / 1e12,

@@ -6,7 +6,7 @@ import pytest
 RESULT_KEYS = {'config', 'mode', 'batch', 'iters', 'warmup', 'device', 'amp', 'amp_dtype',
                'attention_impl', 'channels_last', 'compile', 'compile_mode', 's_per_iter',
                'mean_s_per_iter', 'img_per_s', 'peak_memory_mb', 'gflop_per_img',
-               'achieved_tflops', 'versions'}
+               'achieved_tflops', 'tf32', 'versions'}
 POSITIVE = ('s_per_iter', 'mean_s_per_iter', 'img_per_s', 'peak_memory_mb', 'gflop_per_img',
             'achieved_tflops')
 
@@ -33,6 +33,14 @@ def test_benchmark_prints_one_json_line(run_tool, test_configs, mode, fast):
     expected = ((True, 'bfloat16', 'sdpa', True) if fast else (False, None, 'matmul', False))
     assert (result['amp'], result['amp_dtype'], result['attention_impl'],
             result['channels_last']) == expected
+
+
+def test_benchmark_writes_a_profile_table(run_tool, test_configs, tmp_path):
+    result = run_benchmark(run_tool, test_configs, '--mode', 'infer', '--sdpa', '--profile',
+                           tmp_path / 'profile.txt')
+    assert result['attention_impl'] == 'sdpa'
+    table = (tmp_path / 'profile.txt').read_text()
+    assert 'self_cpu_time_total' in table and 'aten::' in table
 
 
 def test_benchmark_rejects_bad_arguments(run_tool, test_configs):
