@@ -2,7 +2,7 @@
 # batch 48, 299×299 crops, Adam 2e-3 (betas 0.5, 0.999) ×0.98 per epoch down to 2e-4,
 # text-encoder gradient clip 0.25, gamma1/2/3 = 4/5/10, 600 epochs, snapshot every 5.
 # The released AttnGAN/DM-GAN COCO encoders are the epoch-100 snapshot (text_encoder100.pth).
-_base_ = ['./_base_/default_runtime.py']
+_base_ = ['./_base_/default_runtime.py', './_base_/models/damsm.py']
 
 # Paths: the AttnGAN coco folder (see docs/data.md) and torchvision's ImageNet Inception-v3.
 data_root = 'data/coco'
@@ -19,14 +19,9 @@ image_size = 299          # TREE.BASE_SIZE
 batch_size = 48           # per GPU
 
 model = dict(
-    type='DAMSM',
-    text_encoder=dict(type='DAMSMTextEncoder', vocab_size=vocab_size, embedding_dim=300,
-                      hidden_dim=256, dropout=0.5),
-    image_encoder=dict(type='DAMSMImageEncoder', embedding_dim=256,
-                       inception_weights=inception_weights, allow_random_init=allow_random_init),
-    loss=dict(type='DAMSMLoss', gamma1=4.0, gamma2=5.0, gamma3=10.0),
-    text_grad_clip=0.25,
-    data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(image_size, )))
+    text_encoder=dict(vocab_size=vocab_size),
+    image_encoder=dict(inception_weights=inception_weights, allow_random_init=allow_random_init),
+    data_preprocessor=dict(pyramid_sizes=(image_size, )))
 
 train_pipeline = [
     dict(type='LoadCaptionImage'),
@@ -45,13 +40,8 @@ train_dataloader = dict(
                  captions_per_image=5, mismatch='batch_shift', pipeline=train_pipeline))
 
 train_cfg = dict(by_epoch=True, max_epochs=600)
-# One Adam over the text encoder and the image projections (the trunk has no gradients);
-# no clip_grad here: the model clips the text encoder alone (text_grad_clip).
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999)))
-param_scheduler = dict(type='FlooredExponentialLR', gamma=0.98, floor=2e-4, by_epoch=True)
-model_wrapper_cfg = dict(type='DeviceAgnosticSeparateDistributedDataParallel')
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', interval=5, by_epoch=True, max_keep_ckpts=None,
+    checkpoint=dict(type='AtomicCheckpointHook', interval=5, by_epoch=True, max_keep_ckpts=None,
                     save_last=True))

@@ -4,7 +4,7 @@
 # through Inception at 139×139 (7×7 regions) instead of 299 (17×17), which costs 4.6× more
 # and adds nothing to 64-pixel scenes. DM-GAN shapes configs must load these encoders with
 # the same image_encoder.input_size.
-_base_ = ['./_base_/default_runtime.py']
+_base_ = ['./_base_/default_runtime.py', './_base_/models/damsm.py']
 
 # ImageNet Inception-v3 weights of torchvision: set the local path of
 # inception_v3_google-0cc3c7bd.pth to use them (a set path that does not exist fails).
@@ -18,16 +18,11 @@ vocab_size = 45     # len(mmdmgan.datasets.shapes.shapes_vocabulary())
 input_size = 139    # Inception input side (299 in the paper configs)
 
 model = dict(
-    type='DAMSM',
-    text_encoder=dict(type='DAMSMTextEncoder', vocab_size=vocab_size, embedding_dim=300,
-                      hidden_dim=256, dropout=0.5),
-    image_encoder=dict(type='DAMSMImageEncoder', embedding_dim=256,
-                       inception_weights=inception_weights, allow_random_init=allow_random_init,
+    text_encoder=dict(vocab_size=vocab_size),
+    image_encoder=dict(inception_weights=inception_weights, allow_random_init=allow_random_init,
                        input_size=input_size),
-    loss=dict(type='DAMSMLoss', gamma1=4.0, gamma2=5.0, gamma3=10.0),
-    text_grad_clip=0.25,
     # The encoder resizes to its input_size itself: keep the 64 scenes as they are here.
-    data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(64, )))
+    data_preprocessor=dict(pyramid_sizes=(64, )))
 
 shapes_pipeline = [dict(type='SampleCaption', words_num=words_num), dict(type='PackCaptionInputs')]
 train_dataloader = dict(
@@ -39,11 +34,8 @@ train_dataloader = dict(
                  mismatch='batch_shift', pipeline=shapes_pipeline))
 
 train_cfg = dict(by_epoch=True, max_epochs=4)
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999)))
-param_scheduler = dict(type='FlooredExponentialLR', gamma=0.98, floor=2e-4, by_epoch=True)
-model_wrapper_cfg = dict(type='DeviceAgnosticSeparateDistributedDataParallel')
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', interval=1, by_epoch=True, max_keep_ckpts=2,
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1, by_epoch=True, max_keep_ckpts=2,
                     save_last=True))
