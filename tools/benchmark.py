@@ -152,7 +152,8 @@ def build_step(args: argparse.Namespace, cfg: Config, model: torch.nn.Module,
 
     def infer() -> None:
         with torch.autocast(device.type, dtype=amp_dtype(device), enabled=args.amp):
-            model.infer(caption_ids, caption_len)
+            # Images only (the maps are a visualisation extra; without them --sdpa applies).
+            model.infer(caption_ids, caption_len, return_attention=False)
     return infer
 
 

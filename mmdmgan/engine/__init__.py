@@ -1,8 +1,10 @@
 from .checkpoint import allow_mmengine_checkpoint_globals
 from .distributed import init_distributed_if_needed
 from .hooks import AtomicCheckpointHook, RNGStateHook
-from .model_wrappers import (DeviceAgnosticDistributedDataParallel,
-                             DeviceAgnosticSeparateDistributedDataParallel)
+from .model_wrappers import (
+                             DeviceAgnosticDistributedDataParallel,
+                             DeviceAgnosticSeparateDistributedDataParallel,
+)
 from .optimizers import MultiOptimWrapperConstructor
 from .schedulers import FlooredExponentialLR, FlooredExponentialParamScheduler
 

@@ -268,7 +268,8 @@ class DMGAN(BaseModel):
               noise: Optional[Tensor] = None,
               ca_epsilon: Optional[Tensor] = None,
               seed: Optional[int] = None,
-              sample_model: Optional[str] = None) -> GeneratorOutput:
+              sample_model: Optional[str] = None,
+              return_attention: bool = True) -> GeneratorOutput:
         """Generate images from token ids.
 
         Args:
@@ -279,6 +280,8 @@ class DMGAN(BaseModel):
             seed (int, optional): Seed of the draws of ``noise`` and ``ca_epsilon`` (the global
                 RNG is used when omitted), for reproducible samples.
             sample_model (str, optional): ``'ema'`` (default when EMA exists) or ``'orig'``.
+            return_attention (bool): Also compute the attention maps (else ``attention_maps``
+                is empty and ``attention_impl='sdpa'`` uses its fused read). Defaults to True.
 
         Returns:
             GeneratorOutput: images per stage (B×3×S×S in [-1, 1]), attention maps, μ, log σ².
@@ -292,7 +295,8 @@ class DMGAN(BaseModel):
         if ca_epsilon is None:
             condition_dim = generator.conditioning_augmentation.condition_dim
             ca_epsilon = torch.randn(batch_size, condition_dim, device=device, generator=rng)
-        return generator(noise.to(device), sentence, words, mask, ca_epsilon=ca_epsilon.to(device))
+        return generator(noise.to(device), sentence, words, mask, ca_epsilon=ca_epsilon.to(device),
+                         return_attention=return_attention)
 
     def forward(self, inputs: dict, data_samples: Optional[List[DataSample]] = None,
                 mode: str = 'tensor') -> Union[Tensor, List[DataSample]]:
