@@ -435,8 +435,10 @@ class DMGAN(BaseModel):
             regions, code = self.image_encoder(output.images[-1])
             # Softmaxes and cross-entropies of DAMSM in fp32 even under autocast.
             with torch.autocast(regions.device.type, enabled=False):
+                # Batched (no maps): no host sync and no per-caption loop in the step.
                 loss_i2c, loss_c2i, _ = words_loss(regions.float(), words.float(), caption_len,
-                                                   class_id, **self.gammas)
+                                                   class_id, **self.gammas,
+                                                   return_attention=False)
                 sent_i2c, sent_c2i = sentence_loss(code.float(), sentence.float(), class_id,
                                                    self.gammas['gamma3'])
             losses['loss_damsm_words'] = self.lambda_damsm * (loss_i2c + loss_c2i)
