@@ -7,9 +7,22 @@ achieved TFLOP/s, the settings and the library versions.
 
 Weights are random (speed does not depend on their values), so no pretrained files are needed.
 
+The fast-path switches (each off by default, i.e. the reference-equivalent fp32 eager path):
+    --amp            bf16 autocast (train: ``AutocastOptimWrapper``, no loss scaling; fp16 with
+                     MMEngine's ``AmpOptimWrapper`` on GPUs without bf16)
+    --sdpa           fused memory read: ``model.generator.attention_impl='sdpa'``
+    --channels-last  ``model.channels_last=True`` (G and Ds in channels-last layout)
+    --compile        ``torch.compile`` of G, the Ds and the image encoder (train) or of the
+                     sampling generator (infer); ``--compile-mode reduce-overhead`` adds CUDA
+                     graphs
+Any other model setting can be changed with ``--cfg-options``, e.g.
+``--cfg-options model.generator.reference_mask_bug=True``.
+
 Examples:
-    python tools/benchmark.py configs/dmgan_cub.py --mode train --batch 32 --device cuda --amp
-    python tools/benchmark.py configs/dmgan_cub.py --mode infer --batch 64 --device cuda
+    python tools/benchmark.py configs/dmgan_cub.py --mode train --batch 32 --device cuda
+    python tools/benchmark.py configs/dmgan_cub.py --mode train --batch 32 --device cuda \
+        --amp --sdpa --channels-last --compile
+    python tools/benchmark.py configs/dmgan_cub.py --mode infer --batch 64 --device cuda --amp
     python tools/benchmark.py tests/configs/dmgan_tiny.py --mode train --batch 2 --iters 2
 """
 import argparse
@@ -23,6 +36,7 @@ from typing import Callable, Dict, List
 import mmengine
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from torch.utils.flop_counter import FlopCounterMode
@@ -40,9 +54,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--iters', type=int, default=10, help='timed iterations')
     parser.add_argument('--warmup', type=int, default=3, help='untimed iterations first')
     parser.add_argument('--amp', action='store_true',
-                        help='mixed precision (bf16 where the GPU supports it, else fp16)')
+                        help='mixed precision (bf16 where supported, else fp16 on GPU)')
+    parser.add_argument('--sdpa', action='store_true',
+                        help="fused memory read (model.generator.attention_impl='sdpa')")
+    parser.add_argument('--channels-last', action='store_true',
+                        help='channels-last layout of G and the Ds (model.channels_last=True)')
     parser.add_argument('--compile', action='store_true',
-                        help='torch.compile the generator and the discriminators')
+                        help='torch.compile G, the Ds and the image encoder (infer: G only)')
+    parser.add_argument('--compile-mode', default='default',
+                        choices=['default', 'reduce-overhead', 'max-autotune'],
+                        help='torch.compile mode (reduce-overhead uses CUDA graphs)')
+    parser.add_argument('--tf32', action='store_true',
+                        help='allow TF32 in fp32 matmuls and convolutions (CUDA)')
+    parser.add_argument('--profile', metavar='FILE',
+                        help='after timing, profile 3 iterations and write the top-kernel '
+                             'table (by self device time) to FILE')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -108,12 +134,14 @@ def build_step(args: argparse.Namespace, cfg: Config, model: torch.nn.Module,
     if args.mode == 'train':
         optim_cfg = cfg.optim_wrapper.copy()
         if args.amp:
-            if device.type != 'cuda':
-                raise ValueError('--amp training needs CUDA (MMEngine\'s AmpOptimWrapper)')
+            dtype = amp_dtype(device)
+            # bf16 needs no loss scaling (and so no GradScaler host sync); fp16 does.
+            amp_wrapper = (dict(type='AutocastOptimWrapper', dtype=dtype)
+                           if dtype == torch.bfloat16 else
+                           dict(type='AmpOptimWrapper', dtype=dtype, loss_scale='dynamic'))
             for key, wrapper in optim_cfg.items():
                 if key != 'constructor':
-                    wrapper.update(type='AmpOptimWrapper', dtype=amp_dtype(device),
-                                   loss_scale='dynamic')
+                    wrapper.update(amp_wrapper)
         optim_wrapper = build_optim_wrapper(model, optim_cfg)
         model.train()
         return lambda: model.train_step(data, optim_wrapper)
@@ -124,8 +152,39 @@ def build_step(args: argparse.Namespace, cfg: Config, model: torch.nn.Module,
 
     def infer() -> None:
         with torch.autocast(device.type, dtype=amp_dtype(device), enabled=args.amp):
-            model.infer(caption_ids, caption_len)
+            # Images only (the maps are a visualisation extra; without them --sdpa applies).
+            model.infer(caption_ids, caption_len, return_attention=False)
     return infer
+
+
+def compile_models(model: torch.nn.Module, mode: str, compile_mode: str) -> None:
+    """``torch.compile`` the networks the timed step runs (in place)."""
+    if mode == 'infer':
+        if getattr(model, 'ema_config', None) is not None:
+            model.generator_ema.module = torch.compile(model.generator_ema.module,
+                                                       mode=compile_mode)
+        else:
+            model.generator = torch.compile(model.generator, mode=compile_mode)
+        return
+    for name in ('generator', 'discriminators', 'image_encoder'):
+        if getattr(model, name, None) is not None:
+            setattr(model, name, torch.compile(getattr(model, name), mode=compile_mode))
+
+
+def write_profile(step: Callable[[], None], device: torch.device, path: str,
+                  iters: int = 3, rows: int = 30) -> None:
+    """Profile ``iters`` steps and write the ops/kernels with the most self time to ``path``."""
+    activities = [torch.profiler.ProfilerActivity.CPU]
+    if device.type == 'cuda':
+        activities.append(torch.profiler.ProfilerActivity.CUDA)
+    with torch.profiler.profile(activities=activities) as profiler:
+        for _ in range(iters):
+            step()
+        synchronize(device)
+    sort_by = 'self_cuda_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
+    table = profiler.key_averages().table(sort_by=sort_by, row_limit=rows, max_name_column_width=70)
+    with open(path, 'w') as file:
+        file.write(f'{iters} iterations, sorted by {sort_by}\n{table}\n')
 
 
 def count_flops(step: Callable[[], None]) -> int:
@@ -153,24 +212,36 @@ def versions() -> Dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> dict:
+    # Only warnings from MMEngine (e.g. init_weights' INFO lines): stdout carries the JSON.
+    MMLogger.get_instance('benchmark', log_level='WARNING')
     cfg = Config.fromfile(args.config)
+    if args.sdpa:
+        cfg.model.generator.attention_impl = 'sdpa'
+    if args.channels_last:
+        cfg.model.channels_last = True
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmdmgan'))
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
+    if device.type == 'cuda':
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = args.tf32
+        torch.backends.cudnn.allow_tf32 = args.tf32
     model = MODELS.build(with_random_encoders(cfg.model))
     model.init_weights()
     model.to(device)
-    if args.compile:
-        model.generator = torch.compile(model.generator)
-        model.discriminators = torch.compile(model.discriminators)
 
     batch_size = args.batch or cfg.train_dataloader.batch_size
     data = synthetic_batch(batch_size, max(model.sizes), caption_length(cfg),
                            model.text_encoder.vocab_size,
                            torch.Generator().manual_seed(args.seed))
     step = build_step(args, cfg, model, data, device)
+    # FLOPs of one eager step (FlopCounterMode does not see inside compiled graphs); the
+    # step looks the networks up when it runs, so it uses the compiled ones from here on.
+    flops = count_flops(step)
+    if args.compile:
+        compile_models(model, args.mode, args.compile_mode)
 
     for _ in range(args.warmup):
         step()
@@ -184,10 +255,15 @@ def run(args: argparse.Namespace) -> dict:
         synchronize(device)
         times.append(time.perf_counter() - start)
     seconds = sorted(times)[len(times) // 2]  # the median resists one-off stalls
-    flops = count_flops(step)
+    if args.profile:
+        write_profile(step, device, args.profile)
     return dict(
         config=args.config, mode=args.mode, batch=batch_size, iters=args.iters,
-        warmup=args.warmup, device=str(device), amp=args.amp, compile=args.compile,
+        warmup=args.warmup, device=str(device), amp=args.amp,
+        amp_dtype=str(amp_dtype(device)).replace('torch.', '') if args.amp else None,
+        attention_impl=cfg.model.generator.get('attention_impl', 'matmul'),
+        channels_last=bool(cfg.model.get('channels_last', False)), compile=args.compile,
+        compile_mode=args.compile_mode if args.compile else None, tf32=args.tf32,
         s_per_iter=seconds, mean_s_per_iter=sum(times) / len(times),
         img_per_s=batch_size / seconds, peak_memory_mb=peak_memory_mb(device),
         gflop_per_img=flops / batch_size / 1e9, achieved_tflops=flops / seconds / 1e12,

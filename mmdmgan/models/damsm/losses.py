@@ -8,6 +8,8 @@ from torch import Tensor
 
 from mmdmgan.registry import MODELS
 
+from .text_encoder import padding_mask
+
 
 def same_class_mask(class_ids: Optional[Tensor], batch_size: int,
                     device: torch.device) -> Optional[Tensor]:
@@ -64,13 +66,42 @@ def word_region_attention(words: Tensor, regions: Tensor,
     return context, attention.reshape(batch_size, -1, height, width)
 
 
+def batched_word_scores(region_features: Tensor, words: Tensor, word_mask: Tensor,
+                        gamma1: float, gamma2: float) -> Tensor:
+    """log Σ_words exp(γ2·cos(c_k, e_k)) for every (image j, caption i) pair at once (Eq. 7-10).
+
+    The per-caption loop of :func:`words_loss` as one batched computation: padding words are
+    masked out of the word softmax and of the sum, so no caption length has to be read on
+    the host.
+
+    Args:
+        region_features (Tensor): J×D×H×W region features.
+        words (Tensor): I×D×T word features.
+        word_mask (Tensor): I×T bool, True at padding.
+        gamma1, gamma2 (float): Smoothing factors.
+
+    Returns:
+        Tensor: J×I scores (image j, caption i).
+    """
+    regions = region_features.flatten(2)  # J×D×N
+    padding = word_mask[None, :, None, :]  # 1×I×1×T
+    similarity = torch.einsum('jdn,idt->jint', regions, words)
+    similarity = similarity.masked_fill(padding, float('-inf')).softmax(dim=3)  # over words
+    attention = (similarity * gamma1).softmax(dim=2)  # over regions: J×I×N×T
+    context = torch.einsum('jdn,jint->jidt', regions, attention)  # J×I×D×T
+    relevance = F.cosine_similarity(words.unsqueeze(0), context, dim=2, eps=1e-8)  # J×I×T
+    relevance = relevance.masked_fill(word_mask.unsqueeze(0), float('-inf'))
+    return torch.logsumexp(relevance * gamma2, dim=2)
+
+
 def words_loss(region_features: Tensor,
                words: Tensor,
                caption_len: Tensor,
                class_ids: Optional[Tensor] = None,
                gamma1: float = 4.0,
                gamma2: float = 5.0,
-               gamma3: float = 10.0) -> Tuple[Tensor, Tensor, List[Tensor]]:
+               gamma3: float = 10.0,
+               return_attention: bool = True) -> Tuple[Tensor, Tensor, List[Tensor]]:
     """DAMSM word-level matching loss L_1^w + L_2^w (AttnGAN, Sec. 3.3).
 
     For caption i and image j: R(Q_j, D_i) = log(Σ_words exp(γ2 · cos(c_k, e_k)))^(1/γ2)
@@ -83,11 +114,18 @@ def words_loss(region_features: Tensor,
         caption_len (Tensor): B caption lengths.
         class_ids (Tensor, optional): B class ids; ``None`` disables the masking.
         gamma1, gamma2, gamma3 (float): Smoothing factors (configs: 4, 5, 10).
+        return_attention (bool): Also return the attention maps. Without them the scores
+            come from :func:`batched_word_scores` (no host sync, no per-caption loop; same
+            values) and the map list is empty. Defaults to True.
 
     Returns:
         tuple: image→caption loss, caption→image loss, and per caption i the attention of
         its words over its own image, 1×len_i×H×W.
     """
+    if not return_attention:
+        scores = batched_word_scores(region_features, words,
+                                     padding_mask(caption_len, words.size(2)), gamma1, gamma2)
+        return (*two_way_cross_entropy(scores * gamma3, class_ids), [])
     batch_size = region_features.size(0)
     scores = []
     attention_maps = []

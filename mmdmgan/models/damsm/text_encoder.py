@@ -81,11 +81,13 @@ class DAMSMTextEncoder(BaseModule):
             tuple[Tensor, Tensor]: word features B×D×T (zeros at padding) and sentence
             features B×D, with D = ``hidden_dim``.
         """
-        check_captions(caption_ids, caption_len)
+        # pack_padded_sequence needs the lengths on the CPU: this copy is the encoder's one
+        # host synchronisation, and the checks read the copy so that they add none.
+        lengths = caption_len.cpu()
+        check_captions(caption_ids, lengths)
         max_len = caption_ids.size(1)
         embedded = self.embedding_dropout(self.word_embedding(caption_ids))
-        packed = pack_padded_sequence(embedded, caption_len.cpu(), batch_first=True,
-                                      enforce_sorted=False)
+        packed = pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
         output, (hidden, _) = self.lstm(packed)
         # total_length keeps T fixed so that the word mask built from caption_ids lines up.
         words, _ = pad_packed_sequence(output, batch_first=True, total_length=max_len)

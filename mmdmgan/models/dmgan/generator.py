@@ -95,16 +95,17 @@ class RefinementStage(nn.Module):
     """
 
     def __init__(self, gf_dim: int, word_dim: int, memory_dim: int, num_residual: int,
-                 reference_mask_bug: bool) -> None:
+                 reference_mask_bug: bool, attention_impl: str = 'matmul') -> None:
         super().__init__()
-        self.memory = DynamicMemory(gf_dim, word_dim, memory_dim, reference_mask_bug)
+        self.memory = DynamicMemory(gf_dim, word_dim, memory_dim, reference_mask_bug,
+                                    attention_impl)
         self.residual_blocks = nn.Sequential(
             *[ResidualBlock(gf_dim * 2) for _ in range(num_residual)])
         self.upsample = UpBlock(gf_dim * 2, gf_dim)
 
-    def forward(self, features: Tensor, words: Tensor,
-                word_mask: Tensor) -> Tuple[Tensor, Tensor]:
-        refined, attention = self.memory(features, words, word_mask)
+    def forward(self, features: Tensor, words: Tensor, word_mask: Tensor,
+                return_attention: bool = True) -> Tuple[Tensor, Optional[Tensor]]:
+        refined, attention = self.memory(features, words, word_mask, return_attention)
         refined = self.residual_blocks(torch.cat((refined, refined), dim=1))
         return self.upsample(refined), attention
 
@@ -134,6 +135,8 @@ class DMGANGenerator(BaseModule):
             Defaults to 2.
         memory_dim (int, optional): Memory slot size; ``None`` means 2·gf_dim (the reference).
         reference_mask_bug (bool): See :class:`DynamicMemory`. Defaults to False.
+        attention_impl (str): ``'matmul'`` or ``'sdpa'`` (fused memory read when no attention
+            maps are asked for), see :class:`DynamicMemory`. Defaults to ``'matmul'``.
         init_cfg (dict, optional): MMEngine initialisation config. Without it the reference
             init is used (orthogonal conv/linear weights, BN weights N(1, 0.02)).
     """
@@ -147,6 +150,7 @@ class DMGANGenerator(BaseModule):
                  num_residual: int = 2,
                  memory_dim: Optional[int] = None,
                  reference_mask_bug: bool = False,
+                 attention_impl: str = 'matmul',
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_stages < 1:
@@ -156,7 +160,8 @@ class DMGANGenerator(BaseModule):
         self.conditioning_augmentation = ConditioningAugmentation(text_dim, condition_dim)
         self.initial_stage = InitialStage(noise_dim + condition_dim, gf_dim)
         self.refinement_stages = nn.ModuleList([
-            RefinementStage(gf_dim, text_dim, memory_dim, num_residual, reference_mask_bug)
+            RefinementStage(gf_dim, text_dim, memory_dim, num_residual, reference_mask_bug,
+                            attention_impl)
             for _ in range(num_stages - 1)])
         self.image_heads = nn.ModuleList([ImageHead(gf_dim) for _ in range(num_stages)])
         reference_init_(self)
@@ -167,7 +172,8 @@ class DMGANGenerator(BaseModule):
                 words: Tensor,
                 word_mask: Tensor,
                 ca_epsilon: Optional[Tensor] = None,
-                use_ca_mean: bool = False) -> GeneratorOutput:
+                use_ca_mean: bool = False,
+                return_attention: bool = True) -> GeneratorOutput:
         """Generate images at every stage.
 
         Args:
@@ -177,6 +183,9 @@ class DMGANGenerator(BaseModule):
             word_mask (Tensor): B×T bool, True at padding.
             ca_epsilon (Tensor, optional): B×condition_dim CA noise (drawn when omitted).
             use_ca_mean (bool): Use c = μ instead of sampling.
+            return_attention (bool): Compute the attention maps; without them
+                ``attention_maps`` is empty (training needs none, and the fused memory read
+                of ``attention_impl='sdpa'`` only runs then). Defaults to True.
 
         Returns:
             GeneratorOutput: images, attention maps, μ, log σ².
@@ -188,7 +197,8 @@ class DMGANGenerator(BaseModule):
         images = [self.image_heads[0](features)]
         attention_maps = []
         for stage, head in zip(self.refinement_stages, self.image_heads[1:]):
-            features, attention = stage(features, words, word_mask)
+            features, attention = stage(features, words, word_mask, return_attention)
             images.append(head(features))
-            attention_maps.append(attention)
+            if return_attention:
+                attention_maps.append(attention)
         return GeneratorOutput(images, attention_maps, mu, logvar)

@@ -2,6 +2,7 @@
 from typing import Optional, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
@@ -39,6 +40,12 @@ class DynamicMemory(BaseModule):
             attention row of position j in sample b the mask of sample (b·N + j) mod B, so short
             captions attend to padding and long ones lose real words. Only for running
             converted original checkpoints exactly. Defaults to False (correct masking).
+        attention_impl (str): How key addressing + value reading run. ``'matmul'`` (default)
+            materialises the B×N×T attention, as the reference does. ``'sdpa'`` runs both as
+            one fused ``scaled_dot_product_attention`` call (scale 1: the reference's scores
+            φ_K(m_i)ᵀ r_j are not divided by √C) whenever the attention maps are not asked
+            for; with ``return_attention=True`` or ``reference_mask_bug=True`` the
+            ``'matmul'`` path runs, so maps and the reference's mask stay exact.
         init_cfg (dict, optional): MMEngine initialisation config. Without it the reference
             init is used (orthogonal weights, see :func:`reference_init_`).
     """
@@ -48,9 +55,13 @@ class DynamicMemory(BaseModule):
                  word_dim: int = 256,
                  memory_dim: int = 128,
                  reference_mask_bug: bool = False,
+                 attention_impl: str = 'matmul',
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if attention_impl not in ('matmul', 'sdpa'):
+            raise ValueError(f"attention_impl must be 'matmul' or 'sdpa', got {attention_impl!r}")
         self.reference_mask_bug = reference_mask_bug
+        self.attention_impl = attention_impl
         self.word_writing_gate = nn.Linear(word_dim, 1, bias=False)  # A
         self.image_writing_gate = nn.Linear(image_dim, 1, bias=False)  # B
         self.word_to_memory = pointwise_conv(word_dim, memory_dim)  # M_w
@@ -104,19 +115,35 @@ class DynamicMemory(BaseModule):
         key = self.memory_key(memory)  # B×C×T
         scores = torch.bmm(image_features.flatten(2).transpose(1, 2), key)  # B×N×T
         mask = self.attention_mask(word_mask, scores.size(1))
-        return scores.masked_fill(mask, float('-inf')).softmax(dim=2)
+        # The softmax in fp32 also under autocast: bf16 scores would round the attention.
+        return scores.float().masked_fill(mask, float('-inf')).softmax(dim=2)
 
     def value_reading(self, memory: Tensor, attention: Tensor) -> Tensor:
         """Read the memory values with the attention (value reading): B×M×T, B×N×T → B×C×N."""
         return torch.bmm(self.memory_value(memory), attention.transpose(1, 2))
+
+    def fused_read(self, image_features: Tensor, memory: Tensor, word_mask: Tensor) -> Tensor:
+        """Key addressing and value reading in one fused attention call: B×C×N.
+
+        Equals ``value_reading(memory, key_addressing(...))`` without materialising the
+        B×N×T attention; queries are the image positions r_j, keys φ_K(m_i), values
+        φ_V(m_i), and the softmax is unscaled (scale 1) like the reference's.
+        """
+        query = image_features.flatten(2).transpose(1, 2)  # B×N×C
+        key = self.memory_key(memory).transpose(1, 2)  # B×T×C
+        value = self.memory_value(memory).transpose(1, 2)  # B×T×C
+        # SDPA's boolean mask marks the words that take part: B×1×T, broadcast over N.
+        output = F.scaled_dot_product_attention(query, key, value,
+                                                attn_mask=~word_mask.unsqueeze(1), scale=1.0)
+        return output.transpose(1, 2)
 
     def response_gate(self, image_features: Tensor, memory_output: Tensor) -> Tensor:
         """Response gate g_r = σ(W[r, o] + b): B×C×H×W each → B×1×H×W."""
         return torch.sigmoid(
             self.response_gate_conv(torch.cat((image_features, memory_output), dim=1)))
 
-    def forward(self, image_features: Tensor, words: Tensor,
-                word_mask: Tensor) -> Tuple[Tensor, Tensor]:
+    def forward(self, image_features: Tensor, words: Tensor, word_mask: Tensor,
+                return_attention: bool = True) -> Tuple[Tensor, Optional[Tensor]]:
         """Refine the image features with the caption's words.
 
         Args:
@@ -124,10 +151,12 @@ class DynamicMemory(BaseModule):
             words (Tensor): B×D×T word features W.
             word_mask (Tensor): B×T bool, True at PADDING positions; every caption needs
                 at least one real word.
+            return_attention (bool): Return the attention maps (else ``None``, which lets
+                ``attention_impl='sdpa'`` use the fused call). Defaults to True.
 
         Returns:
-            tuple[Tensor, Tensor]: new features B×C×H×W and attention B×T×H×W (sums to 1
-            over the real words at every position).
+            tuple[Tensor, Tensor | None]: new features B×C×H×W and attention B×T×H×W (sums
+            to 1 over the real words at every position).
         """
         batch_size, channels, height, width = image_features.shape
         if word_mask.shape != (batch_size, words.size(2)) or word_mask.dtype != torch.bool:
@@ -135,9 +164,16 @@ class DynamicMemory(BaseModule):
                              f'{(batch_size, words.size(2))}, got {word_mask.dtype} '
                              f'{tuple(word_mask.shape)}')
         memory, _ = self.memory_writing(image_features, words)
-        attention = self.key_addressing(image_features, memory, word_mask)
-        memory_output = self.value_reading(memory, attention).view(batch_size, channels, height,
-                                                                    width)
+        fused = (self.attention_impl == 'sdpa' and not return_attention
+                 and not self.reference_mask_bug)
+        if fused:
+            attention = None
+            memory_output = self.fused_read(image_features, memory, word_mask)
+        else:
+            attention = self.key_addressing(image_features, memory, word_mask)
+            memory_output = self.value_reading(memory, attention)
+            attention = attention.transpose(1, 2).reshape(batch_size, -1, height, width)
+        memory_output = memory_output.reshape(batch_size, channels, height, width)
         gate = self.response_gate(image_features, memory_output)
         new_features = memory_output * gate + image_features * (1 - gate)
-        return new_features, attention.transpose(1, 2).reshape(batch_size, -1, height, width)
+        return new_features, attention

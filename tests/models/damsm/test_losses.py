@@ -98,3 +98,18 @@ def test_class_ids_length_is_checked(features):
     regions, words, lengths = features
     with pytest.raises(ValueError, match='class_ids'):
         words_loss(regions, words, lengths, torch.tensor([1, 2]))
+
+
+@pytest.mark.parametrize('class_ids', [None, torch.tensor([1, 2, 1, 3])])
+def test_batched_words_loss_equals_the_per_caption_loop(features, class_ids):
+    regions, words, lengths = features
+    regions, words = regions.float().requires_grad_(), words.float().requires_grad_()
+    looped = words_loss(regions, words, lengths, class_ids)
+    batched = words_loss(regions, words, lengths, class_ids, return_attention=False)
+    assert batched[2] == []
+    for expected, actual in zip(looped[:2], batched[:2]):
+        assert (actual - expected).abs() <= 1e-5
+    expected_grads = torch.autograd.grad(sum(looped[:2]), (regions, words))
+    actual_grads = torch.autograd.grad(sum(batched[:2]), (regions, words))
+    for expected, actual in zip(expected_grads, actual_grads):
+        assert (actual - expected).abs().max() <= 1e-5

@@ -115,3 +115,42 @@ def test_bad_mask_is_a_clear_error():
 def test_registry_build():
     memory = MODELS.build(dict(type='DynamicMemory', image_dim=4, word_dim=8, memory_dim=8))
     assert isinstance(memory, DynamicMemory)
+
+
+def test_sdpa_read_equals_matmul_read_with_short_and_long_captions():
+    matmul, sdpa = build(), build(attention_impl='sdpa')
+    sdpa.load_state_dict(matmul.state_dict())
+    image, words, mask = make_inputs(lengths=(1, 6, 3, 5), max_len=6, size=8, seed=3)
+    expected, maps = matmul(image, words, mask)
+    fused, no_maps = sdpa(image, words, mask, return_attention=False)
+    assert no_maps is None
+    assert (fused - expected).abs().max() <= 1e-5
+    # Asking for the maps takes the materialised path: identical features and maps.
+    with_maps, sdpa_maps = sdpa(image, words, mask)
+    torch.testing.assert_close(with_maps, expected, rtol=0, atol=0)
+    torch.testing.assert_close(sdpa_maps, maps, rtol=0, atol=0)
+
+
+def test_sdpa_read_gradients_match_matmul():
+    matmul, sdpa = build(), build(attention_impl='sdpa')
+    sdpa.load_state_dict(matmul.state_dict())
+    image, words, mask = make_inputs(lengths=(2, 6), size=4)
+    matmul(image, words, mask)[0].square().sum().backward()
+    sdpa(image, words, mask, return_attention=False)[0].square().sum().backward()
+    for (name, expected), actual in zip(matmul.named_parameters(), sdpa.parameters()):
+        assert (actual.grad - expected.grad).abs().max() <= 1e-5, name
+
+
+def test_sdpa_keeps_the_reference_mask_bug_path_exact():
+    reference = build(reference_mask_bug=True)
+    sdpa = build(reference_mask_bug=True, attention_impl='sdpa')
+    sdpa.load_state_dict(reference.state_dict())
+    image, words, mask = make_inputs(lengths=(2, 6, 4))
+    expected, _ = reference(image, words, mask)
+    actual, _ = sdpa(image, words, mask, return_attention=False)
+    torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+
+
+def test_unknown_attention_impl_is_rejected():
+    with pytest.raises(ValueError, match='attention_impl'):
+        build(attention_impl='flash')
