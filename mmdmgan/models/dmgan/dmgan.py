@@ -1,6 +1,5 @@
 """DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
 import os.path as osp
-from contextlib import nullcontext
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
