@@ -9,6 +9,7 @@ import argparse
 import os
 import os.path as osp
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -37,6 +38,31 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def amp_settings() -> dict:
+    """AmpOptimWrapper arguments for this machine: bf16 where the GPU supports it (no loss
+    scaling needed), otherwise fp16 with dynamic loss scaling."""
+    if not torch.cuda.is_available():
+        raise RuntimeError(
+            '--amp needs a CUDA GPU (MMEngine\'s AmpOptimWrapper runs on CUDA devices only); '
+            'this machine has none: train without --amp.')
+    if torch.cuda.is_bf16_supported():
+        return dict(dtype='bfloat16', loss_scale=dict(enabled=False))
+    return dict(dtype='float16', loss_scale='dynamic')
+
+
+def enable_amp(cfg: Config) -> None:
+    """Turn every optimizer wrapper of ``cfg`` into an AmpOptimWrapper (see amp_settings)."""
+    optim_wrapper = cfg.optim_wrapper
+    # GAN configs hold one wrapper per sub-model under OptimWrapperDict keys.
+    wrappers = ([optim_wrapper] if 'optimizer' in optim_wrapper
+                else [v for k, v in optim_wrapper.items() if k != 'constructor'])
+    settings = amp_settings()
+    for wrapper in wrappers:
+        wrapper.type = 'AmpOptimWrapper'
+        for key, value in settings.items():
+            wrapper.setdefault(key, value)
+
+
 def build_config(args: argparse.Namespace) -> Config:
     if not osp.isfile(args.config):
         raise FileNotFoundError(f'config file not found: {args.config}')
@@ -49,13 +75,7 @@ def build_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        optim_wrapper = cfg.optim_wrapper
-        # GAN configs hold one wrapper per sub-model under OptimWrapperDict keys.
-        wrappers = ([optim_wrapper] if 'optimizer' in optim_wrapper
-                    else [v for k, v in optim_wrapper.items() if k != 'constructor'])
-        for wrapper in wrappers:
-            wrapper.type = 'AmpOptimWrapper'
-            wrapper.setdefault('loss_scale', 'dynamic')
+        enable_amp(cfg)
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', {})['enable'] = True
     if args.resume == 'auto':

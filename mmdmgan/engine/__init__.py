@@ -1,5 +1,6 @@
 from .checkpoint import allow_mmengine_checkpoint_globals
 from .distributed import init_distributed_if_needed
+from .hooks import AtomicCheckpointHook, RNGStateHook
 from .model_wrappers import (
                              DeviceAgnosticDistributedDataParallel,
                              DeviceAgnosticSeparateDistributedDataParallel,
@@ -10,7 +11,8 @@ from .schedulers import FlooredExponentialLR, FlooredExponentialParamScheduler
 allow_mmengine_checkpoint_globals()
 
 __all__ = [
-    'allow_mmengine_checkpoint_globals', 'DeviceAgnosticDistributedDataParallel',
+    'AtomicCheckpointHook', 'RNGStateHook', 'allow_mmengine_checkpoint_globals',
+    'DeviceAgnosticDistributedDataParallel',
     'DeviceAgnosticSeparateDistributedDataParallel', 'FlooredExponentialLR',
     'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
     'init_distributed_if_needed'

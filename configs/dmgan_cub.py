@@ -1,0 +1,40 @@
+# DM-GAN on CUB-200-2011 birds (the reference's code/cfg/bird_DMGAN.yml): batch 10 per GPU,
+# 800 epochs, λ = 5, R_NUM = 2, Adam 2e-4 (0.5, 0.999), EMA 0.999.
+# Train DAMSM first (configs/damsm_cub.py) and export its encoders (docs/training.md).
+_base_ = [
+    './_base_/default_runtime.py', './_base_/datasets/cub.py', './_base_/models/dmgan.py'
+]
+
+# ---- paths: data and the pretrained DAMSM encoders ------------------------------------
+data_root = 'data/birds'
+# tools/export_damsm.py output; the DAMSM training checkpoint itself (keys text_encoder.* /
+# image_encoder.*) or the original release files (text_encoder200.pth, image_encoder200.pth)
+# load as well.
+text_encoder_weights = 'checkpoints/damsm_cub/text_encoder.pth'
+image_encoder_weights = 'checkpoints/damsm_cub/image_encoder.pth'
+vocab_size = 5450  # vocabulary of data_root/captions.pickle (tools/data/dataset_stats.py)
+
+batch_size = 10  # per GPU
+max_iters = 8855 // batch_size * 800  # 800 epochs of the 8855 training images, one GPU
+
+model = dict(
+    generator=dict(num_residual=2),
+    text_encoder=dict(vocab_size=vocab_size),
+    text_encoder_weights=text_encoder_weights,
+    image_encoder_weights=image_encoder_weights,
+    lambda_damsm=5.0)
+train_dataloader = dict(batch_size=batch_size, dataset=dict(data_root=data_root))
+train_cfg = dict(by_epoch=False, max_iters=max_iters)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
+    checkpoint=dict(type='AtomicCheckpointHook', interval=10000, by_epoch=False,
+                    max_keep_ckpts=5, save_last=True))
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    dict(type='DMGANVisualizationHook', interval=5000,
+         prompts=['this bird has a red crown and a white belly with black wings',
+                  'a small yellow bird with a short pointed beak and grey wings',
+                  'this bird is blue with white on its chest and has a long tail',
+                  'a large white bird with an orange beak standing in the water']),
+]

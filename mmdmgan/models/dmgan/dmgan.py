@@ -1,0 +1,430 @@
+"""DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
+import os.path as osp
+from contextlib import nullcontext
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from torch import Tensor, nn
+
+from mmdmgan.models.damsm.losses import sentence_loss, words_loss
+from mmdmgan.models.damsm.text_encoder import padding_mask
+from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
+from mmdmgan.registry import MODELS
+from mmdmgan.structures import DataSample
+
+from .generator import GeneratorOutput
+
+ModelCfg = Union[dict, nn.Module]
+ENCODER_CONVERTERS = {'text_encoder': convert_text_encoder, 'image_encoder': convert_image_encoder}
+
+
+def get_valid_model(module: nn.Module) -> nn.Module:
+    """The module itself, or the module inside a (DDP) model wrapper."""
+    return module.module if is_model_wrapper(module) else module
+
+
+def load_encoder_weights(encoder: nn.Module, path: str, prefix: str) -> None:
+    """Load frozen DAMSM encoder weights from a local file into ``encoder`` (strictly).
+
+    Accepts an MMEngine checkpoint (``state_dict`` with keys ``<prefix>.*``, as written by the
+    DAMSM and DM-GAN trainings or ``tools/convert_original_ckpt.py``), a plain state dict of
+    ``encoder``, or the original AttnGAN/DM-GAN release file (``text_encoder*.pth`` /
+    ``image_encoder*.pth``), which is converted on the fly.
+
+    Args:
+        encoder (nn.Module): ``DAMSMTextEncoder`` or ``DAMSMImageEncoder``.
+        path (str): Local weights file.
+        prefix (str): ``'text_encoder'`` or ``'image_encoder'``.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'{prefix} weights not found at {path!r}: train DAMSM first '
+            f'(python tools/train.py configs/damsm_<dataset>.py) and point the config variable '
+            f'for the {prefix} weights at its checkpoint, or convert the original release file '
+            f'(tools/convert_original_ckpt.py).')
+    state_dict = torch.load(path, map_location='cpu', weights_only=True)
+    if isinstance(state_dict, dict) and isinstance(state_dict.get('state_dict'), dict):
+        state_dict = state_dict['state_dict']
+    prefixed = {key[len(prefix) + 1:]: value for key, value in state_dict.items()
+                if key.startswith(prefix + '.')}
+    if prefixed:
+        state_dict = prefixed
+    elif not set(encoder.state_dict()) <= set(state_dict):
+        # Neither ours nor prefixed: the original release layout (or an error naming the key).
+        state_dict, _ = ENCODER_CONVERTERS[prefix](state_dict, source=path)
+    try:
+        encoder.load_state_dict(state_dict, strict=True)
+    except RuntimeError as error:
+        raise RuntimeError(f'{path}: the weights do not fit the configured {prefix} '
+                           f'(check vocab_size / embedding_dim in the config): {error}') from None
+
+
+class StageDiscriminators(nn.ModuleList):
+    """The discriminators D_0..D_{K-1} (64, 128, 256), evaluated in one call.
+
+    One ``forward`` runs every stage so that a DDP wrapper around the whole list sees all
+    discriminator computation inside its forward (gradients are then synchronised for
+    every D). Checkpoint keys stay ``discriminators.<k>.*``.
+    """
+
+    def forward(self, images: Sequence[Tensor], sentence: Tensor,
+                wrong_sentence: Optional[Tensor] = None) -> List[Dict[str, Tensor]]:
+        """Logits of every stage.
+
+        Args:
+            images (Sequence[Tensor]): One N×3×S×S batch per stage (ascending S).
+            sentence (Tensor): N×D sentence features paired with the images.
+            wrong_sentence (Tensor, optional): M×D mismatched sentences for the first M images.
+
+        Returns:
+            list[dict]: Per stage raw logits ``uncond`` (N), ``cond`` (N) and, with
+            ``wrong_sentence``, ``cond_wrong`` (M).
+        """
+        if len(images) != len(self):
+            raise ValueError(f'expected {len(self)} image scales, got {len(images)}')
+        outputs = []
+        for discriminator, img in zip(self, images):
+            features = discriminator(img)
+            logits = dict(uncond=discriminator.logits(features),
+                          cond=discriminator.logits(features, sentence))
+            if wrong_sentence is not None:
+                logits['cond_wrong'] = discriminator.logits(features[:len(wrong_sentence)],
+                                                            wrong_sentence)
+            outputs.append(logits)
+        return outputs
+
+
+def bce_logits(logits: Tensor, target: float) -> Tensor:
+    """Mean BCE-with-logits against a constant label, in fp32 (AMP-safe)."""
+    logits = logits.float()
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+
+def kl_loss(mu: Tensor, logvar: Tensor) -> Tensor:
+    """KL(N(μ, σ²) || N(0, I)) of the conditioning augmentation, averaged over all entries."""
+    mu, logvar = mu.float(), logvar.float()
+    return -0.5 * torch.mean(1 + logvar - mu.pow(2) - logvar.exp())
+
+
+@MODELS.register_module()
+class DMGAN(BaseModel):
+    """DM-GAN (Zhu et al., CVPR 2019) training and sampling, after MMagic's ``BaseGAN``.
+
+    Attributes: ``generator``, ``discriminators`` (:class:`StageDiscriminators`, one
+    :class:`DMGANDiscriminator` per stage: 64, 128, 256), ``text_encoder`` and
+    ``image_encoder`` (pretrained DAMSM, frozen: no gradients, always in eval mode) and
+    ``generator_ema`` (an :class:`mmengine.model.ExponentialMovingAverage` of the generator)
+    when ``ema_config`` is set.
+
+    Optimisation (``train_step``) expects an ``OptimWrapperDict`` with ``generator`` and
+    ``discriminators``; the latter is ONE wrapper over all discriminators. The discriminators
+    have disjoint parameters and Adam is per-parameter, so one step on Σ_k L_{D_k} equals the
+    reference's separate step of each D_k on its own loss.
+
+    Args:
+        generator (dict): ``DMGANGenerator`` config.
+        discriminator (dict | list[dict]): One ``DMGANDiscriminator`` config, expanded to every
+            stage (``image_size`` = 64·2^k), or one config per stage.
+        text_encoder (dict): ``DAMSMTextEncoder`` config.
+        image_encoder (dict, optional): ``DAMSMImageEncoder`` config (or any module with its
+            interface: B×3×H×W in [-1, 1] → regions B×D×h×w, code B×D). ``None`` only with
+            ``lambda_damsm=0``.
+        text_encoder_weights (str, optional): Local file with the DAMSM text encoder weights
+            (see :func:`load_encoder_weights` for the accepted formats).
+        image_encoder_weights (str, optional): Same for the image encoder.
+        allow_random_encoders (bool): Keep randomly initialised encoders when no weights file
+            is given (tests, or weights loaded afterwards from a full checkpoint).
+        lambda_damsm (float): λ of the DAMSM loss (5 CUB, 50 COCO).
+        gamma1, gamma2, gamma3 (float): DAMSM smoothing factors (4, 5, 10).
+        ema_config (dict, optional): e.g. ``dict(type='ExponentialMovingAverage',
+            momentum=0.001)`` (the reference's decay 0.999). Buffers are copied from the live
+            generator, as the reference does.
+        data_preprocessor (dict, optional): Defaults to ``DMGANDataPreprocessor`` with one
+            pyramid level per stage.
+        init_cfg (dict, optional): MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 generator: ModelCfg,
+                 discriminator: Union[dict, List[dict]],
+                 text_encoder: ModelCfg,
+                 image_encoder: Optional[ModelCfg] = None,
+                 text_encoder_weights: Optional[str] = None,
+                 image_encoder_weights: Optional[str] = None,
+                 allow_random_encoders: bool = False,
+                 lambda_damsm: float = 5.0,
+                 gamma1: float = 4.0,
+                 gamma2: float = 5.0,
+                 gamma3: float = 10.0,
+                 ema_config: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        # The pretrained encoders first: a missing weights file fails before the big nets.
+        if image_encoder is None and lambda_damsm != 0:
+            raise ValueError('image_encoder is required for the DAMSM loss (lambda_damsm != 0)')
+        text_encoder_module = self._build_encoder(text_encoder, text_encoder_weights,
+                                                  'text_encoder', allow_random_encoders)
+        image_encoder_module = None if image_encoder is None else self._build_encoder(
+            image_encoder, image_encoder_weights, 'image_encoder', allow_random_encoders)
+        generator_module = generator if isinstance(generator, nn.Module) else MODELS.build(
+            generator)
+        self.num_stages = len(generator_module.image_heads)
+        self.sizes = [64 * 2**k for k in range(self.num_stages)]
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='DMGANDataPreprocessor', pyramid_sizes=self.sizes)
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.generator = generator_module
+        self.noise_dim = generator_module.noise_dim
+
+        if isinstance(discriminator, dict):
+            discriminator = [dict(discriminator, image_size=size) for size in self.sizes]
+        if len(discriminator) != self.num_stages:
+            raise ValueError(f'{len(discriminator)} discriminator configs for a generator with '
+                             f'{self.num_stages} stages')
+        self.discriminators = StageDiscriminators([MODELS.build(cfg) for cfg in discriminator])
+
+        self.text_encoder = text_encoder_module
+        self.image_encoder = image_encoder_module
+
+        self.lambda_damsm = lambda_damsm
+        self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
+        self.ema_config = ema_config
+        if ema_config is not None:
+            self.generator_ema = MODELS.build(ema_config, default_args=dict(model=self.generator))
+            # MMEngine's EMA copies G at its first update; the reference averages from the
+            # initial G, so that copy is made now and the first step already averages.
+            self.generator_ema.update_parameters(self.generator)
+
+    @staticmethod
+    def _build_encoder(cfg: ModelCfg, weights: Optional[str], prefix: str,
+                       allow_random: bool) -> nn.Module:
+        encoder = cfg if isinstance(cfg, nn.Module) else MODELS.build(cfg)
+        if weights is not None:
+            load_encoder_weights(encoder, weights, prefix)
+        elif not allow_random:
+            raise ValueError(
+                f'{prefix}_weights is not set: DM-GAN needs the pretrained DAMSM {prefix} '
+                f'(train it with configs/damsm_<dataset>.py). Set allow_random_encoders=True '
+                'only for tests or when a full DM-GAN checkpoint is loaded afterwards.')
+        return encoder.requires_grad_(False).eval()
+
+    def train(self, mode: bool = True) -> 'DMGAN':
+        """Set the training mode; the frozen DAMSM encoders always stay in eval mode."""
+        super().train(mode)
+        self.text_encoder.eval()
+        if self.image_encoder is not None:
+            self.image_encoder.eval()
+        return self
+
+    def init_weights(self) -> None:
+        """Initialise G and the Ds; the pretrained encoders keep their loaded weights."""
+        if self.init_cfg:
+            super().init_weights()
+            return
+        for module in (self.generator, self.discriminators):
+            if hasattr(module, 'init_weights'):
+                module.init_weights()
+
+    # ------------------------------------------------------------------ text and sampling
+    @torch.no_grad()
+    def encode_captions(self, caption_ids: Tensor, caption_len: Tensor):
+        """Frozen DAMSM text features: words B×D×T, sentence B×D and the padding mask B×T."""
+        words, sentence = self.text_encoder(caption_ids, caption_len)
+        return words, sentence, padding_mask(caption_len, words.size(2))
+
+    def _sampling_generator(self, sample_model: Optional[str]) -> nn.Module:
+        if sample_model is None:
+            sample_model = 'ema' if self.ema_config is not None else 'orig'
+        if sample_model == 'orig':
+            return self.generator
+        if sample_model == 'ema':
+            if self.ema_config is None:
+                raise ValueError("sample_model='ema' but the model has no ema_config")
+            return self.generator_ema.module
+        raise ValueError(f"sample_model must be 'ema' or 'orig', got {sample_model!r}")
+
+    @torch.no_grad()
+    def infer(self,
+              caption_ids: Tensor,
+              caption_len: Tensor,
+              noise: Optional[Tensor] = None,
+              ca_epsilon: Optional[Tensor] = None,
+              seed: Optional[int] = None,
+              sample_model: Optional[str] = None) -> GeneratorOutput:
+        """Generate images from token ids.
+
+        Args:
+            caption_ids (Tensor): B×T token ids (0 = padding).
+            caption_len (Tensor): B caption lengths.
+            noise (Tensor, optional): B×noise_dim z; drawn when omitted.
+            ca_epsilon (Tensor, optional): B×condition_dim CA noise; drawn when omitted.
+            seed (int, optional): Seed of the draws of ``noise`` and ``ca_epsilon`` (the global
+                RNG is used when omitted), for reproducible samples.
+            sample_model (str, optional): ``'ema'`` (default when EMA exists) or ``'orig'``.
+
+        Returns:
+            GeneratorOutput: images per stage (B×3×S×S in [-1, 1]), attention maps, μ, log σ².
+        """
+        generator = get_valid_model(self._sampling_generator(sample_model))
+        words, sentence, mask = self.encode_captions(caption_ids, caption_len)
+        batch_size, device = caption_ids.size(0), caption_ids.device
+        rng = None if seed is None else torch.Generator(device=device).manual_seed(seed)
+        if noise is None:
+            noise = torch.randn(batch_size, self.noise_dim, device=device, generator=rng)
+        if ca_epsilon is None:
+            condition_dim = generator.conditioning_augmentation.condition_dim
+            ca_epsilon = torch.randn(batch_size, condition_dim, device=device, generator=rng)
+        return generator(noise.to(device), sentence, words, mask, ca_epsilon=ca_epsilon.to(device))
+
+    def forward(self, inputs: dict, data_samples: Optional[List[DataSample]] = None,
+                mode: str = 'tensor') -> Union[Tensor, List[DataSample]]:
+        """Sample from the captions of a preprocessed batch.
+
+        Args:
+            inputs (dict): ``caption_ids`` and ``caption_len`` (from the data preprocessor),
+                optionally ``noise``, ``ca_epsilon``, ``seed`` and ``sample_model``.
+            data_samples (list[DataSample], optional): Copied into the outputs.
+            mode (str): ``'tensor'`` (the B×3×S×S images of the last stage) or ``'predict'``
+                (DataSamples with ``fake_img`` 3×S×S, ``fake_img_<size>`` for the smaller
+                stages, ``attention_maps`` (per refinement stage, len×h×w) and the inputs'
+                ``prompt`` / ``gt_img``).
+        """
+        if mode == 'loss':
+            raise ValueError("DMGAN computes its losses in train_step; use mode='tensor' or "
+                             "'predict'")
+        if mode not in ('tensor', 'predict'):
+            raise ValueError(f"mode must be 'tensor' or 'predict', got {mode!r}")
+        if 'caption_ids' not in inputs:
+            raise ValueError('DMGAN samples from token ids: the batch has no caption_ids '
+                             '(encode prompts with the dataset vocabulary first)')
+        output = self.infer(inputs['caption_ids'], inputs['caption_len'],
+                            noise=inputs.get('noise'), ca_epsilon=inputs.get('ca_epsilon'),
+                            seed=inputs.get('seed'), sample_model=inputs.get('sample_model'))
+        if mode == 'tensor':
+            return output.images[-1]
+        return self.pack_outputs(output, inputs['caption_len'], data_samples)
+
+    def pack_outputs(self, output: GeneratorOutput, caption_len: Tensor,
+                     data_samples: Optional[List[DataSample]]) -> List[DataSample]:
+        """One DataSample per caption with the generated images and attention maps."""
+        batch_size = output.images[-1].size(0)
+        if data_samples is None:
+            data_samples = [DataSample() for _ in range(batch_size)]
+        results = []
+        for i, (sample, length) in enumerate(zip(data_samples, caption_len.tolist())):
+            result = sample.clone()
+            result.fake_img = output.images[-1][i]
+            for size, images in zip(self.sizes[:-1], output.images[:-1]):
+                result.set_field(images[i], f'fake_img_{size}')
+            result.attention_maps = [maps[i, :length] for maps in output.attention_maps]
+            results.append(result)
+        return results
+
+    def val_step(self, data: dict) -> List[DataSample]:
+        """Preprocess and sample (``predict`` mode)."""
+        data = self.data_preprocessor(data, False)
+        return self(**data, mode='predict')
+
+    test_step = val_step
+
+    # ------------------------------------------------------------------ training
+    def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> Dict[str, Tensor]:
+        """One DM-GAN iteration: every D once, then G once, then the EMA.
+
+        L_{D_k} = ½(BCE(D_k(x), 1) + BCE(D_k(x, s), 1))
+                + ⅓(BCE(D_k(x̂), 0) + BCE(D_k(x̂, s), 0) + BCE(D_k(x, s_wrong), 0))
+        L_G = Σ_k [BCE(D_k(x̂_k), 1) + BCE(D_k(x̂_k, s), 1)] + λ·L_DAMSM(x̂_K, words, s)
+              + KL(N(μ, σ²) || N(0, I))
+
+        Args:
+            data (dict): A collated batch (images and captions).
+            optim_wrapper (OptimWrapperDict): ``generator`` and ``discriminators``.
+
+        Returns:
+            dict[str, Tensor]: Every loss term, detached (D per stage and term, G adversarial
+            per stage, DAMSM words and sentence, KL).
+        """
+        data = self.data_preprocessor(data, True)
+        inputs = data['inputs']
+        if 'imgs' not in inputs or len(inputs['imgs']) != self.num_stages:
+            raise ValueError(f'training needs {self.num_stages} real image scales '
+                             f'{self.sizes}; check the data preprocessor pyramid_sizes')
+        real_imgs = inputs['imgs']
+        caption_len = inputs['caption_len']
+        words, sentence, mask = self.encode_captions(inputs['caption_ids'], caption_len)
+        _, wrong_sentence, _ = self.encode_captions(inputs['wrong_caption_ids'],
+                                                    inputs['wrong_caption_len'])
+        noise = torch.randn(sentence.size(0), self.noise_dim, device=sentence.device)
+        g_wrapper, d_wrapper = optim_wrapper['generator'], optim_wrapper['discriminators']
+        with g_wrapper.optim_context(self.generator):
+            output = self.generator(noise, sentence, words, mask)
+
+        log_vars = self._discriminator_step(real_imgs, output.images, sentence, wrong_sentence,
+                                            d_wrapper)
+        # Frozen Ds during the G step: G-loss gradients must not accumulate in their .grad
+        # (they would leak into the next D update, and a resumed run would diverge).
+        self.discriminators.requires_grad_(False)
+        try:
+            with g_wrapper.optim_context(self.generator):
+                g_losses = self._generator_losses(output, words, sentence, caption_len,
+                                                  inputs.get('class_id'))
+            g_wrapper.update_params(sum(g_losses.values()))
+        finally:
+            self.discriminators.requires_grad_(True)
+        log_vars.update({name: value.detach() for name, value in g_losses.items()})
+        if self.ema_config is not None:
+            self.generator_ema.update_parameters(get_valid_model(self.generator))
+        return log_vars
+
+    def _discriminator_step(self, real_imgs: List[Tensor], fake_imgs: List[Tensor],
+                            sentence: Tensor, wrong_sentence: Tensor,
+                            d_wrapper: OptimWrapper) -> Dict[str, Tensor]:
+        batch_size = sentence.size(0)
+        log_vars = {}
+        with d_wrapper.optim_context(self.discriminators):
+            # Real and fake in one batch per D (no BatchNorm in D, so this equals two calls).
+            images = [torch.cat([real, fake.detach().to(real.dtype)])
+                      for real, fake in zip(real_imgs, fake_imgs)]
+            logits = self.discriminators(images, torch.cat([sentence, sentence]),
+                                         wrong_sentence)
+            total = 0
+            for k, stage in enumerate(logits):
+                terms = dict(real=bce_logits(stage['uncond'][:batch_size], 1.0),
+                             cond_real=bce_logits(stage['cond'][:batch_size], 1.0),
+                             fake=bce_logits(stage['uncond'][batch_size:], 0.0),
+                             cond_fake=bce_logits(stage['cond'][batch_size:], 0.0),
+                             cond_wrong=bce_logits(stage['cond_wrong'], 0.0))
+                loss = ((terms['real'] + terms['cond_real']) / 2 +
+                        (terms['fake'] + terms['cond_fake'] + terms['cond_wrong']) / 3)
+                total = total + loss
+                log_vars[f'loss_d{k}'] = loss.detach()
+                log_vars.update({f'loss_d{k}_{name}': v.detach() for name, v in terms.items()})
+        d_wrapper.update_params(total)
+        return log_vars
+
+    def _generator_losses(self, output: GeneratorOutput, words: Tensor, sentence: Tensor,
+                          caption_len: Tensor, class_id: Optional[Tensor]) -> Dict[str, Tensor]:
+        losses = {}
+        logits = self.discriminators(output.images, sentence)
+        for k, stage in enumerate(logits):
+            losses[f'loss_g_adv{k}'] = bce_logits(stage['uncond'], 1.0) + bce_logits(
+                stage['cond'], 1.0)
+        if self.lambda_damsm:
+            regions, code = self.image_encoder(output.images[-1])
+            device_type = regions.device.type
+            # Softmaxes and cross-entropies of DAMSM in fp32 even under AMP.
+            with torch.autocast(device_type, enabled=False) if device_type == 'cuda' \
+                    else nullcontext():
+                loss_i2c, loss_c2i, _ = words_loss(regions.float(), words.float(), caption_len,
+                                                   class_id, **self.gammas)
+                sent_i2c, sent_c2i = sentence_loss(code.float(), sentence.float(), class_id,
+                                                   self.gammas['gamma3'])
+            losses['loss_damsm_words'] = self.lambda_damsm * (loss_i2c + loss_c2i)
+            losses['loss_damsm_sentence'] = self.lambda_damsm * (sent_i2c + sent_c2i)
+        losses['loss_kl'] = kl_loss(output.mu, output.logvar)
+        return losses

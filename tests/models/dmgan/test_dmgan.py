@@ -1,0 +1,185 @@
+import copy
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+
+from mmdmgan.models.damsm import DAMSMTextEncoder
+from mmdmgan.models.dmgan import DMGAN, load_encoder_weights
+from mmdmgan.registry import DATASETS, MODELS
+from mmdmgan.structures import DataSample
+from tests.conftest import TEST_CONFIGS
+
+sys.path.insert(0, str(TEST_CONFIGS))
+import tiny_modules  # noqa: E402,F401  (registers TinyImageEncoder)
+
+LOSS_TERMS = ['loss_d{k}', 'loss_d{k}_real', 'loss_d{k}_cond_real', 'loss_d{k}_fake',
+              'loss_d{k}_cond_fake', 'loss_d{k}_cond_wrong', 'loss_g_adv{k}']
+
+
+@pytest.fixture(scope='module')
+def cfg():
+    init_default_scope('mmdmgan')
+    return Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+
+
+@pytest.fixture
+def model(cfg):
+    torch.manual_seed(0)
+    return MODELS.build(copy.deepcopy(cfg.model))
+
+
+@pytest.fixture(scope='module')
+def batch(cfg):
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    return pseudo_collate([dataset[i] for i in range(3)])
+
+
+def snapshot(module):
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def changed(before, module):
+    return {name for name, p in module.named_parameters() if not torch.equal(before[name], p)}
+
+
+def test_structure_and_frozen_encoders(model):
+    assert isinstance(model.discriminators, torch.nn.ModuleList)
+    assert [d.image_size for d in model.discriminators] == [64, 128]
+    for encoder in (model.text_encoder, model.image_encoder):
+        assert not any(p.requires_grad for p in encoder.parameters())
+    model.train()
+    assert not model.text_encoder.training and not model.image_encoder.training
+    assert model.generator.training
+    assert not any(p.requires_grad for p in model.generator_ema.parameters())
+
+
+def test_train_step_updates_g_every_d_and_logs_every_term(model, cfg, batch):
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    before = {name: snapshot(getattr(model, name))
+              for name in ('generator', 'text_encoder', 'image_encoder')}
+    before_d = [snapshot(d) for d in model.discriminators]
+    before_ema = snapshot(model.generator_ema.module)
+    log_vars = model.train_step(batch, optim_wrapper)
+
+    expected = {term.format(k=k) for term in LOSS_TERMS for k in range(2)}
+    expected |= {'loss_damsm_words', 'loss_damsm_sentence', 'loss_kl'}
+    assert set(log_vars) == expected
+    for name, value in log_vars.items():
+        assert value.dim() == 0 and not value.requires_grad and torch.isfinite(value), name
+
+    generator_changed = changed(before['generator'], model.generator)
+    # Adam moves every parameter with a non-negligible gradient by about lr.
+    assert len(generator_changed) > 0.9 * len(before['generator'])
+    for part in ('conditioning_augmentation', 'initial_stage', 'refinement_stages.0',
+                 'image_heads.0', 'image_heads.1'):
+        assert any(name.startswith(part) for name in generator_changed), part
+    for k, discriminator in enumerate(model.discriminators):
+        assert changed(before_d[k], discriminator) == set(before_d[k]), f'D{k}'
+    assert not changed(before['text_encoder'], model.text_encoder)
+    assert not changed(before['image_encoder'], model.image_encoder)
+    # The reference's average: starts at the initial G, then 0.999·avg + 0.001·G per step.
+    live = dict(model.generator.named_parameters())
+    for name, p in model.generator_ema.module.named_parameters():
+        torch.testing.assert_close(p, 0.999 * before_ema[name] + 0.001 * live[name].detach())
+        torch.testing.assert_close(before_ema[name], before['generator'][name])
+    assert changed(before_ema, model.generator_ema.module)
+    assert all(p.requires_grad for p in model.discriminators.parameters())
+
+
+def test_generator_step_leaves_no_gradient_in_the_discriminators(model, cfg, batch):
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    model.train_step(batch, optim_wrapper)
+    for p in model.discriminators.parameters():
+        assert p.grad is None or not p.grad.any()
+
+
+def test_wrong_caption_term_uses_the_mismatched_captions(model, batch):
+    data = model.data_preprocessor(batch, True)['inputs']
+    assert not torch.equal(data['wrong_caption_ids'], data['caption_ids'])
+
+
+@pytest.mark.parametrize('step', ['val_step', 'test_step'])
+def test_val_and_test_step_outputs(model, batch, step):
+    model.eval()
+    outputs = getattr(model, step)(batch)
+    assert len(outputs) == 3
+    for output, item in zip(outputs, batch['data_samples']):
+        assert isinstance(output, DataSample)
+        assert output.fake_img.shape == (3, 128, 128)
+        assert output.fake_img_64.shape == (3, 64, 64)
+        assert output.fake_img.min() >= -1 and output.fake_img.max() <= 1
+        assert output.prompt == item.prompt
+        assert output.gt_img.shape == (3, 128, 128)
+        (attention,) = output.attention_maps
+        assert attention.shape == (int(item.caption_len), 64, 64)
+
+
+def test_sampling_is_deterministic_given_noise_epsilon_or_seed(model, batch):
+    model.eval()
+    inputs = model.data_preprocessor(batch, False)['inputs']
+    noise, epsilon = torch.randn(3, 8), torch.randn(3, 8)
+    first = model(dict(inputs, noise=noise, ca_epsilon=epsilon))
+    second = model(dict(inputs, noise=noise, ca_epsilon=epsilon))
+    torch.testing.assert_close(first, second, rtol=0, atol=0)
+    assert first.shape == (3, 3, 128, 128)
+    torch.testing.assert_close(model(dict(inputs, seed=3)), model(dict(inputs, seed=3)),
+                               rtol=0, atol=0)
+    assert not torch.equal(model(dict(inputs, seed=3)), model(dict(inputs, seed=4)))
+
+
+def test_sample_model_choice(model, cfg, batch):
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    model.train_step(batch, optim_wrapper)
+    model.train_step(batch, optim_wrapper)
+    model.eval()
+    inputs = dict(model.data_preprocessor(batch, False)['inputs'], seed=0)
+    ema = model(inputs)
+    torch.testing.assert_close(model(dict(inputs, sample_model='ema')), ema)
+    assert not torch.equal(model(dict(inputs, sample_model='orig')), ema)
+    with pytest.raises(ValueError, match='sample_model'):
+        model(dict(inputs, sample_model='best'))
+    with pytest.raises(ValueError, match='train_step'):
+        model(inputs, mode='loss')
+
+
+def test_encoder_weights_missing_or_unset_are_clear_errors(cfg, tmp_path):
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.pop('type')
+    model_cfg['allow_random_encoders'] = False
+    with pytest.raises(ValueError, match='text_encoder_weights is not set'):
+        DMGAN(**model_cfg)
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        DMGAN(**dict(model_cfg, text_encoder_weights=str(tmp_path / 'nope.pth')))
+
+
+def test_encoder_weights_load_from_state_dict_and_checkpoint(cfg, model, tmp_path):
+    encoder_cfg = {k: v for k, v in cfg.model.text_encoder.items() if k != 'type'}
+    source = DAMSMTextEncoder(**encoder_cfg)
+    raw, ours = tmp_path / 'text_encoder.pth', tmp_path / 'damsm.pth'
+    torch.save(source.state_dict(), raw)
+    torch.save(dict(meta={}, state_dict={f'text_encoder.{k}': v
+                                         for k, v in source.state_dict().items()}), ours)
+    for path in (raw, ours):
+        target = DAMSMTextEncoder(**encoder_cfg)
+        load_encoder_weights(target, str(path), 'text_encoder')
+        for key, value in source.state_dict().items():
+            torch.testing.assert_close(target.state_dict()[key], value)
+    wrong = DAMSMTextEncoder(**dict(encoder_cfg, vocab_size=7))
+    with pytest.raises(RuntimeError, match='vocab_size'):
+        load_encoder_weights(wrong, str(raw), 'text_encoder')
+
+
+def test_discriminator_and_stage_count_must_agree(cfg):
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg['discriminator'] = [dict(model_cfg['discriminator'], image_size=64)]
+    with pytest.raises(ValueError, match='2 stages'):
+        MODELS.build(model_cfg)
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg['image_encoder'] = None
+    with pytest.raises(ValueError, match='lambda_damsm'):
+        MODELS.build(model_cfg)
