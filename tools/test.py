@@ -8,13 +8,13 @@ import argparse
 import json
 import os
 import os.path as osp
-import tempfile
 
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from mmdmgan.engine import init_distributed_if_needed
+from mmdmgan.utils import atomic_write_bytes
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,14 +34,6 @@ def parse_args() -> argparse.Namespace:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
-
-
-def write_json_atomic(data: dict, path: str) -> None:
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    with tempfile.NamedTemporaryFile('w', dir=directory, suffix='.tmp', delete=False) as f:
-        json.dump(data, f, indent=2)
-    os.replace(f.name, path)
 
 
 def main() -> None:
@@ -64,7 +56,8 @@ def main() -> None:
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out and is_main_process():
-        write_json_atomic({k: float(v) for k, v in metrics.items()}, args.out)
+        atomic_write_bytes(args.out, json.dumps({k: float(v) for k, v in metrics.items()},
+                                                indent=2))
         print(f'metrics written to {args.out}')
 
 

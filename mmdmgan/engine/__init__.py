@@ -12,8 +12,7 @@ allow_mmengine_checkpoint_globals()
 
 __all__ = [
     'AtomicCheckpointHook', 'RNGStateHook', 'allow_mmengine_checkpoint_globals',
-    'DeviceAgnosticDistributedDataParallel',
-    'DeviceAgnosticSeparateDistributedDataParallel', 'FlooredExponentialLR',
-    'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
+    'DeviceAgnosticDistributedDataParallel', 'DeviceAgnosticSeparateDistributedDataParallel',
+    'FlooredExponentialLR', 'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
     'init_distributed_if_needed'
 ]

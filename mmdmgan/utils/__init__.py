@@ -1,3 +1,3 @@
-from .io import atomic_write
+from .io import atomic_write, atomic_write_bytes
 
-__all__ = ['atomic_write']
+__all__ = ['atomic_write', 'atomic_write_bytes']

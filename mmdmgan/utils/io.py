@@ -2,7 +2,7 @@
 import os
 import os.path as osp
 import tempfile
-from typing import Callable
+from typing import Callable, Union
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
@@ -23,6 +23,8 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     os.close(handle)
     try:
         write(tmp_path)
+        with open(tmp_path, 'rb+') as written:  # on disk before the rename makes it visible
+            os.fsync(written.fileno())
         # mkstemp creates the file private (0600); give it the permissions of a normal file.
         umask = os.umask(0)
         os.umask(umask)
@@ -32,3 +34,15 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
         if osp.exists(tmp_path):
             os.remove(tmp_path)
         raise
+
+
+def atomic_write_bytes(path: str, data: Union[bytes, str], encoding: str = 'utf-8') -> None:
+    """Write ``data`` (bytes, or text encoded with ``encoding``) to ``path`` atomically."""
+    if isinstance(data, str):
+        data = data.encode(encoding)
+
+    def write(tmp_path: str) -> None:
+        with open(tmp_path, 'wb') as file:
+            file.write(data)
+
+    atomic_write(str(path), write)

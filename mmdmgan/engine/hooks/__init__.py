@@ -1,8 +1,8 @@
-from .checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
+from .checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from .rng_state_hook import RNGStateHook
 from .visualization_hook import DMGANVisualizationHook, build_grid
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'DMGANVisualizationHook', 'RNGStateHook',
-    'atomic_write', 'build_grid'
+    'build_grid'
 ]

@@ -11,8 +11,7 @@ from mmengine.hooks import Hook
 from torch import Tensor
 
 from mmdmgan.registry import HOOKS
-
-from .checkpoint_hook import atomic_write
+from mmdmgan.utils import atomic_write_bytes
 
 CAPTION_BAND = 22  # pixels above each row for the caption text
 LABEL_BAND = 16  # pixels above each tile for its label
@@ -156,7 +155,7 @@ class DMGANVisualizationHook(Hook):
         ok, png = cv2.imencode('.png', cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
         if not ok:
             raise RuntimeError('OpenCV could not encode the visualisation grid as PNG')
-        atomic_write(png.tobytes(), osp.join(runner.work_dir, self.out_dir,
-                                             f'iter_{runner.iter + 1}.png'))
+        atomic_write_bytes(
+            osp.join(runner.work_dir, self.out_dir, f'iter_{runner.iter + 1}.png'), png.tobytes())
         runner.visualizer.add_image('dmgan_samples', grid, step=runner.iter + 1)
         return grid

@@ -8,10 +8,8 @@ module lacks, a missing key or a shape mismatch is an error naming the key (neve
 load). The output keys are prefixed with the attribute names the DM-GAN model uses:
 ``generator.``, ``text_encoder.``, ``image_encoder.``, ``discriminators.<k>.``.
 """
-import os
 import os.path as osp
 import re
-import tempfile
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -21,6 +19,7 @@ from mmdmgan.models.damsm.image_encoder import GLOBAL_LAYERS, REGION_LAYERS, DAM
 from mmdmgan.models.damsm.text_encoder import DAMSMTextEncoder
 from mmdmgan.models.dmgan.discriminator import DMGANDiscriminator
 from mmdmgan.models.dmgan.generator import DMGANGenerator
+from mmdmgan.utils import atomic_write
 
 StateDict = Dict[str, Tensor]
 #: (regex, replacement) pairs applied in order; a replacement may be a function of the match.
@@ -285,14 +284,4 @@ def convert_original_checkpoints(generator: Optional[str] = None,
 
 def save_checkpoint_atomic(checkpoint: dict, out_path: str) -> None:
     """Write ``checkpoint`` to ``out_path`` via a temporary file and a rename."""
-    out_dir = osp.dirname(osp.abspath(out_path))
-    os.makedirs(out_dir, exist_ok=True)
-    handle, temp_path = tempfile.mkstemp(dir=out_dir, suffix='.tmp')
-    try:
-        with os.fdopen(handle, 'wb') as file:
-            torch.save(checkpoint, file)
-        os.replace(temp_path, out_path)
-    except BaseException:
-        if osp.exists(temp_path):
-            os.remove(temp_path)
-        raise
+    atomic_write(out_path, lambda tmp_path: torch.save(checkpoint, tmp_path))

@@ -3,27 +3,28 @@ import os
 import pytest
 from mmengine.fileio import get_file_backend
 
-from mmdmgan.engine.hooks import AtomicCheckpointHook, AtomicLocalBackend, atomic_write
+from mmdmgan.engine.hooks import AtomicCheckpointHook, AtomicLocalBackend
+from mmdmgan.utils import atomic_write_bytes
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):
     target = tmp_path / 'sub' / 'iter_2.pth'
-    atomic_write(b'first', target)
-    atomic_write(b'second version', target)
+    atomic_write_bytes(target, b'first')
+    atomic_write_bytes(target, b'second version')
     assert target.read_bytes() == b'second version'
     assert os.listdir(target.parent) == ['iter_2.pth']
 
 
 def test_failed_write_keeps_the_old_checkpoint_and_no_temp_file(tmp_path, monkeypatch):
     target = tmp_path / 'iter_2.pth'
-    atomic_write(b'complete checkpoint', target)
+    atomic_write_bytes(target, b'complete checkpoint')
 
     def crash(src, dst):
         raise KeyboardInterrupt('killed while saving')
 
     monkeypatch.setattr(os, 'replace', crash)
     with pytest.raises(KeyboardInterrupt):
-        atomic_write(b'half', target)
+        atomic_write_bytes(target, b'half')
     assert target.read_bytes() == b'complete checkpoint'
     assert os.listdir(tmp_path) == ['iter_2.pth']
 
