@@ -1,1 +1,7 @@
+from .inference import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, find_vocabulary, init_model
+from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput, to_uint8
 
+__all__ = [
+    'DMGANText2ImagePipeline', 'EncodedText', 'SHAPES_DEMO_CHECKPOINT', 'SHAPES_DEMO_CONFIG',
+    'Text2ImageOutput', 'find_vocabulary', 'init_model', 'to_uint8'
+]
