@@ -33,6 +33,7 @@ SCRIPT = textwrap.dedent('''
 
 
 @pytest.mark.mmagic
+@pytest.mark.slow  # a subprocess that imports MMagic: ~35 s on 2 CPU cores
 def test_mmagic_text2image_inferencer(tmp_path):
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
