@@ -93,15 +93,39 @@ ALL_REGISTRIES = {
 }
 
 
-def mirror_into_mmagic() -> bool:
-    """Register every mmdmgan module in the MMagic registry of the same kind.
+def _copy_missing(ours: Registry, theirs: Registry) -> None:
+    for name, module in ours.module_dict.items():
+        if name not in theirs.module_dict:
+            theirs.register_module(name=name, module=module)
 
-    Names MMagic already uses are left to MMagic (ours stay reachable under
-    ``mmdmgan.<Name>`` or with ``default_scope='mmdmgan'``). Only ``mmagic.registry``
-    is imported, which needs neither mmcv's compiled ops nor ``mmagic.models``.
+
+def _mirror_after_mmagic_imports(ours: Registry, theirs: Registry) -> None:
+    """Copy our modules into ``theirs`` each time it has imported MMagic's own modules.
+
+    Every lookup (``get``/``build``) first calls ``import_from_location``; copying right after
+    it means MMagic's names always win and are registered first, so MMagic's own
+    ``register_all_modules()`` never meets a name we took (e.g. ``FID``), whatever the import
+    order of the two packages.
+    """
+    import_mmagic_modules = theirs.import_from_location
+
+    def import_then_mirror() -> None:
+        import_mmagic_modules()
+        _copy_missing(ours, theirs)
+
+    theirs.import_from_location = import_then_mirror
+
+
+def mirror_into_mmagic() -> bool:
+    """Make every mmdmgan module reachable through the MMagic registry of the same kind.
+
+    Names MMagic already uses are left to MMagic (ours stay reachable with
+    ``default_scope='mmdmgan'``). Nothing of MMagic beyond ``mmagic.registry`` is imported
+    here, which needs neither mmcv's compiled ops nor ``mmagic.models``; our modules are
+    copied in on MMagic's first lookup, after its own modules.
 
     Returns:
-        bool: ``True`` when MMagic was found and the modules were mirrored.
+        bool: ``True`` when MMagic was found.
     """
     try:
         mmagic_registry = importlib.import_module('mmagic.registry')
@@ -111,9 +135,6 @@ def mirror_into_mmagic() -> bool:
         return False
     for attribute, ours in ALL_REGISTRIES.items():
         theirs = getattr(mmagic_registry, attribute, None)
-        if theirs is None:
-            continue
-        for name, module in ours.module_dict.items():
-            if name not in theirs.module_dict:
-                theirs.register_module(name=name, module=module)
+        if theirs is not None:
+            _mirror_after_mmagic_imports(ours, theirs)
     return True

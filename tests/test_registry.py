@@ -41,8 +41,8 @@ MMAGIC_SCRIPT = textwrap.dedent('''
     from mmagic.registry import DATASETS, MODELS
     from mmagic.utils import register_all_modules
 
-    register_all_modules()  # as an MMagic project does
     cfg = Config.fromfile(sys.argv[1])  # custom_imports imports mmdmgan here
+    register_all_modules()  # as an MMagic project does, also AFTER mmdmgan is imported
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
         dataset = DATASETS.build(cfg.dataset)

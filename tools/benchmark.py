@@ -153,7 +153,7 @@ def build_step(args: argparse.Namespace, cfg: Config, model: torch.nn.Module,
     def infer() -> None:
         with torch.autocast(device.type, dtype=amp_dtype(device), enabled=args.amp):
             # Images only (the maps are a visualisation extra; without them --sdpa applies).
-            model.infer(caption_ids, caption_len, return_attention=False)
+            model.generate_from_tokens(caption_ids, caption_len, return_attention=False)
     return infer
 
 

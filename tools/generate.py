@@ -220,8 +220,9 @@ def main() -> None:
         inputs = model.data_preprocessor(data, False)['inputs']
         noise, epsilon = sample_noise(indices, args.seed, model.noise_dim, condition_dim)
         with torch.no_grad():
-            output = model.infer(inputs['caption_ids'], inputs['caption_len'], noise=noise,
-                                 ca_epsilon=epsilon, sample_model=args.sample_model)
+            output = model.generate_from_tokens(
+                inputs['caption_ids'], inputs['caption_len'], noise=noise, ca_epsilon=epsilon,
+                sample_model=args.sample_model)
         images = to_uint8(output.images[-1])
         records = []
         for index, image, sample in zip(indices, images, data['data_samples']):

@@ -1,1 +1,9 @@
+from .inference import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, find_vocabulary, init_model
+from .sheets import attention_sheet, stage_sheet
+from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput, to_uint8
 
+__all__ = [
+    'DMGANText2ImagePipeline', 'EncodedText', 'SHAPES_DEMO_CHECKPOINT', 'SHAPES_DEMO_CONFIG',
+    'Text2ImageOutput', 'attention_sheet', 'find_vocabulary', 'init_model', 'stage_sheet',
+    'to_uint8'
+]

@@ -145,8 +145,8 @@ class DMGANVisualizationHook(Hook):
         was_training = model.training
         model.eval()
         try:
-            output = model.infer(caption_ids.to(device), caption_len.to(device), seed=self.seed,
-                                 sample_model=self.sample_model)
+            output = model.generate_from_tokens(caption_ids.to(device), caption_len.to(device),
+                                                seed=self.seed, sample_model=self.sample_model)
         finally:
             model.train(was_training)
         attention = output.attention_maps[-1] if output.attention_maps else None

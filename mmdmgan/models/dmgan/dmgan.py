@@ -8,6 +8,8 @@ from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor, nn
 
+from mmdmgan.apis.text2image import DMGANText2ImagePipeline, Text2ImageOutput
+from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.models.damsm.losses import sentence_loss, words_loss
 from mmdmgan.models.damsm.text_encoder import padding_mask
 from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
@@ -148,6 +150,9 @@ class DMGAN(BaseModel):
             activations follow the weights). Same results within fp32 rounding. Defaults to
             False.
         init_cfg (dict, optional): MMEngine initialisation config.
+        vocabulary (str | Vocabulary, optional): The caption vocabulary (or its vocab.json)
+            that :meth:`infer` tokenises prompts with; ``mmdmgan.apis.init_model`` also finds
+            it in the checkpoint (see docs/inference.md).
     """
 
     def __init__(self,
@@ -165,7 +170,8 @@ class DMGAN(BaseModel):
                  ema_config: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  channels_last: bool = False,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 vocabulary: Optional[Union[str, Vocabulary]] = None) -> None:
         # The pretrained encoders first: a missing weights file fails before the big nets.
         if image_encoder is None and lambda_damsm != 0:
             raise ValueError('image_encoder is required for the DAMSM loss (lambda_damsm != 0)')
@@ -200,6 +206,8 @@ class DMGAN(BaseModel):
         self.lambda_damsm = lambda_damsm
         self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
         self.ema_config = ema_config
+        self.vocabulary = (Vocabulary.load(vocabulary) if isinstance(vocabulary, str)
+                           else vocabulary)
         if ema_config is not None:
             self.generator_ema = MODELS.build(ema_config, default_args=dict(model=self.generator))
             # MMEngine's EMA copies G at its first update; the reference averages from the
@@ -261,15 +269,29 @@ class DMGAN(BaseModel):
             return self.generator_ema.module
         raise ValueError(f"sample_model must be 'ema' or 'orig', got {sample_model!r}")
 
+    def infer(self, prompt: Union[str, Sequence[str], Tensor], *args,
+              **kwargs) -> Union[Text2ImageOutput, GeneratorOutput]:
+        """Generate images from text: ``DMGANText2ImagePipeline(self)(prompt, ...)``.
+
+        ``infer(prompt, num_images=1, seed=None, noise=None, return_attention=False,
+        output_type='pil', sample_model=None, batch_size=16)`` → :class:`Text2ImageOutput`
+        (see :meth:`DMGANText2ImagePipeline.__call__`). A token-id tensor as first argument
+        keeps the token-level form ``infer(caption_ids, caption_len, ...)`` →
+        :class:`GeneratorOutput`, i.e. :meth:`generate_from_tokens`.
+        """
+        if isinstance(prompt, Tensor):
+            return self.generate_from_tokens(prompt, *args, **kwargs)
+        return DMGANText2ImagePipeline(self)(prompt, *args, **kwargs)
+
     @torch.no_grad()
-    def infer(self,
-              caption_ids: Tensor,
-              caption_len: Tensor,
-              noise: Optional[Tensor] = None,
-              ca_epsilon: Optional[Tensor] = None,
-              seed: Optional[int] = None,
-              sample_model: Optional[str] = None,
-              return_attention: bool = True) -> GeneratorOutput:
+    def generate_from_tokens(self,
+                             caption_ids: Tensor,
+                             caption_len: Tensor,
+                             noise: Optional[Tensor] = None,
+                             ca_epsilon: Optional[Tensor] = None,
+                             seed: Optional[int] = None,
+                             sample_model: Optional[str] = None,
+                             return_attention: bool = True) -> GeneratorOutput:
         """Generate images from token ids.
 
         Args:
@@ -321,9 +343,10 @@ class DMGAN(BaseModel):
         if 'caption_ids' not in inputs:
             raise ValueError('DMGAN samples from token ids: the batch has no caption_ids '
                              '(encode prompts with the dataset vocabulary first)')
-        output = self.infer(inputs['caption_ids'], inputs['caption_len'],
-                            noise=inputs.get('noise'), ca_epsilon=inputs.get('ca_epsilon'),
-                            seed=inputs.get('seed'), sample_model=inputs.get('sample_model'))
+        output = self.generate_from_tokens(
+            inputs['caption_ids'], inputs['caption_len'], noise=inputs.get('noise'),
+            ca_epsilon=inputs.get('ca_epsilon'), seed=inputs.get('seed'),
+            sample_model=inputs.get('sample_model'))
         if mode == 'tensor':
             return output.images[-1]
         results = self.pack_outputs(output, inputs['caption_len'], data_samples)

@@ -1,0 +1,93 @@
+"""Generate images from captions with a DM-GAN and write them as PNGs.
+
+    python demo/text2img.py --text "a large red circle on a blue background"   # shipped model
+    python demo/text2img.py CONFIG CKPT --text "this bird is red with a short beak" \
+        --num-images 4 --seed 0 --attention --out-dir outputs/text2img
+
+Prints the path of every PNG it writes (one per line).
+"""
+import argparse
+import os.path as osp
+import re
+import sys
+from typing import List, Optional
+
+import numpy as np
+from PIL import Image
+
+from mmdmgan.apis import (
+    SHAPES_DEMO_CHECKPOINT,
+    SHAPES_DEMO_CONFIG,
+    attention_sheet,
+    init_model,
+    stage_sheet,
+    to_uint8,
+)
+from mmdmgan.utils import atomic_write
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', nargs='?', help='model config (default: the shipped shapes '
+                        'model, mmdmgan/checkpoints/shapes_demo.py)')
+    parser.add_argument('checkpoint', nargs='?', help='checkpoint (with CONFIG)')
+    parser.add_argument('--text', action='append', default=[],
+                        help='a caption (repeat the option for several)')
+    parser.add_argument('--text-file', help='a text file with one caption per line')
+    parser.add_argument('--num-images', type=int, default=1, help='images per caption')
+    parser.add_argument('--seed', type=int, default=0, help='same seed, same images')
+    parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
+    parser.add_argument('--out-dir', default='outputs/text2img')
+    parser.add_argument('--attention', action='store_true',
+                        help='also write a sheet of the stages and one of the word attention')
+    parser.add_argument('--sample-model', choices=['ema', 'orig'], default=None,
+                        help='generator to sample (default: EMA when the model has one)')
+    parser.add_argument('--batch-size', type=int, default=16)
+    args = parser.parse_args(argv)
+    if (args.config is None) != (args.checkpoint is None):
+        parser.error('give both CONFIG and CKPT, or neither (the shipped shapes model)')
+    if args.config is None:
+        args.config, args.checkpoint = SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT
+    if args.text_file:
+        if not osp.isfile(args.text_file):
+            parser.error(f'--text-file {args.text_file} not found')
+        with open(args.text_file, encoding='utf-8') as file:
+            args.text += [line.strip() for line in file if line.strip()]
+    if not args.text:
+        parser.error('give at least one caption with --text or --text-file')
+    return args
+
+
+def slug(text: str, max_words: int = 8) -> str:
+    """A file-name-safe short form of a caption."""
+    return '_'.join(re.findall(r'[a-z0-9]+', text.lower())[:max_words]) or 'caption'
+
+
+def write_png(path: str, image: np.ndarray) -> str:
+    atomic_write(path, lambda tmp_path: Image.fromarray(image).save(tmp_path, format='PNG'))
+    return path
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    model = init_model(args.config, args.checkpoint, device=args.device)
+    output = model.infer(args.text, num_images=args.num_images, seed=args.seed,
+                         return_attention=args.attention, output_type='tensor',
+                         sample_model=args.sample_model, batch_size=args.batch_size)
+    final_size = output.sizes[-1]
+    finals = to_uint8(output.images[-1])
+    for i, prompt in enumerate(output.prompts):
+        stem = osp.join(args.out_dir, f'{i // args.num_images:03d}_{slug(prompt)}_'
+                        f'{i % args.num_images}')
+        print(write_png(f'{stem}.png', finals[i]))
+        if args.attention:
+            stages = [images[i] for images in output.images]
+            print(write_png(f'{stem}_stages.png', stage_sheet(stages, final_size)))
+            print(write_png(f'{stem}_attention.png',
+                            attention_sheet(stages, output.attention_maps[i], output.words[i],
+                                            tile_size=min(final_size, 128))))
+    sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    main()

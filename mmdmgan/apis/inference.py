@@ -1,0 +1,105 @@
+"""Build a DM-GAN for sampling from a config and a checkpoint, with its vocabulary."""
+import copy
+import os.path as osp
+import warnings
+from typing import Optional, Union
+
+import torch
+from mmengine.config import Config
+
+from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.registry import MODELS
+
+CHECKPOINT_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
+#: The shipped shapes model (see docs/inference.md): config, weights, vocabulary.
+SHAPES_DEMO_CONFIG = osp.join(CHECKPOINT_DIR, 'shapes_demo.py')
+SHAPES_DEMO_CHECKPOINT = osp.join(CHECKPOINT_DIR, 'shapes_demo.pth')
+#: Parts that a sampling model needs from a checkpoint.
+REQUIRED_PREFIXES = ('generator.', 'text_encoder.')
+
+
+def find_vocabulary(cfg: Config, checkpoint: Optional[dict],
+                    checkpoint_path: Optional[str]) -> Optional[Vocabulary]:
+    """The vocabulary of a model, looked up in this order.
+
+    1. ``cfg.model.vocabulary`` (a vocab.json path), 2. ``meta['vocabulary']`` of the
+    checkpoint (the word list ``ixtoword``), 3. ``vocab.json`` beside the checkpoint file.
+    Returns ``None`` when none is found.
+    """
+    if cfg.model.get('vocabulary') is not None:
+        return Vocabulary.load(cfg.model.vocabulary)
+    words = (checkpoint or {}).get('meta', {}).get('vocabulary')
+    if words is not None:
+        return Vocabulary(dict(enumerate(words)))
+    if checkpoint_path is not None:
+        beside = osp.join(osp.dirname(osp.abspath(checkpoint_path)), 'vocab.json')
+        if osp.isfile(beside):
+            return Vocabulary.load(beside)
+    return None
+
+
+def init_model(config: Union[str, Config, dict],
+               checkpoint: Optional[str] = None,
+               device: Union[str, torch.device] = 'cpu',
+               vocabulary: Optional[Union[str, Vocabulary]] = None) -> torch.nn.Module:
+    """Build a DM-GAN from a config and load a checkpoint for sampling.
+
+    With a checkpoint, the parts only training needs are not built (the DAMSM image encoder)
+    and the config's encoder weight paths are ignored: the checkpoint supplies the
+    generator and the text encoder (``generator.*`` and ``text_encoder.*`` keys; a training
+    checkpoint, a converted original one or the shipped model). Without a checkpoint the
+    weights are random (a warning says so).
+
+    Args:
+        config (str | Config | dict): Config file or object with a ``model`` entry.
+        checkpoint (str, optional): Local checkpoint file (loaded with ``weights_only=True``).
+        device (str | torch.device): Where the model runs.
+        vocabulary (str | Vocabulary, optional): Overrides the lookup of
+            :func:`find_vocabulary` (a vocab.json path or a :class:`Vocabulary`).
+
+    Returns:
+        DMGAN: in eval mode on ``device``, with ``.cfg`` and ``.vocabulary`` set.
+
+    Raises:
+        FileNotFoundError: A missing config or checkpoint file.
+        KeyError: A checkpoint without generator or text-encoder weights.
+    """
+    if isinstance(config, str):
+        if not osp.isfile(config):
+            raise FileNotFoundError(f'config file {config} not found')
+        config = Config.fromfile(config)
+    elif isinstance(config, dict) and not isinstance(config, Config):
+        config = Config(config)
+    if 'model' not in config:
+        raise KeyError('the config has no "model" entry')
+    model_cfg = copy.deepcopy(config.model)
+    model_cfg.pop('vocabulary', None)
+
+    state = None
+    if checkpoint is not None:
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(
+                f'checkpoint {checkpoint} not found (train one with tools/train.py, convert '
+                'an original release with tools/convert_original_ckpt.py, or omit CONFIG and '
+                'CKPT in the demo to use the shipped shapes model)')
+        state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+        model_cfg.update(image_encoder=None, lambda_damsm=0, text_encoder_weights=None,
+                         image_encoder_weights=None, allow_random_encoders=True)
+    model = MODELS.build(model_cfg)
+    if state is None:
+        warnings.warn('init_model: no checkpoint given, the model has RANDOM weights',
+                      stacklevel=2)
+    else:
+        weights = state.get('state_dict', state)
+        missing = [prefix for prefix in REQUIRED_PREFIXES
+                   if not any(key.startswith(prefix) for key in weights)]
+        if missing:
+            raise KeyError(f'checkpoint {checkpoint} has no {missing} weights; a DM-GAN '
+                           'sampling model needs the generator and the text encoder')
+        model.load_state_dict(weights, strict=False)
+
+    if isinstance(vocabulary, str):
+        vocabulary = Vocabulary.load(vocabulary)
+    model.vocabulary = vocabulary or find_vocabulary(config, state, checkpoint)
+    model.cfg = config
+    return model.to(device).eval()

@@ -1,0 +1,17 @@
+# The shipped shapes DM-GAN for sampling (demo/text2img.py without CONFIG/CKPT): the live
+# generator and the DAMSM text encoder of a 1000-iteration CPU run of configs/dmgan_shapes.py,
+# exported with tools/export_sampler.py into shapes_demo.pth; see docs/inference.md for how it
+# was trained and its measured (weak) accuracy. Only sampling parts carry weights: the
+# discriminators are built (the model class needs them) but stay random; no image encoder.
+default_scope = 'mmdmgan'
+model = dict(
+    type='DMGAN',
+    generator=dict(type='DMGANGenerator', noise_dim=100, text_dim=256, condition_dim=100,
+                   gf_dim=16, num_stages=2, num_residual=1),
+    discriminator=dict(type='DMGANDiscriminator', df_dim=16, text_dim=256),
+    text_encoder=dict(type='DAMSMTextEncoder', vocab_size=45, embedding_dim=300, hidden_dim=256),
+    image_encoder=None,
+    lambda_damsm=0,
+    allow_random_encoders=True,
+    vocabulary='{{ fileDirname }}/shapes_demo_vocab.json',
+    data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(64, 128)))

@@ -1,0 +1,48 @@
+import copy
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from PIL import Image
+
+from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.registry import MODELS
+from tests.conftest import TEST_CONFIGS
+
+sys.path.insert(0, str(TEST_CONFIGS))  # tiny_modules, imported by the tiny config
+
+
+@pytest.fixture(scope='module')
+def tiny_checkpoint(tmp_path_factory):
+    """A random tiny DM-GAN saved as a training run would, with its vocabulary in the meta."""
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    torch.manual_seed(0)
+    model = MODELS.build(copy.deepcopy(cfg.model))
+    vocabulary = shapes_vocabulary()
+    path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta=dict(vocabulary=[vocabulary.ixtoword[i]
+                                          for i in range(len(vocabulary))])), path)
+    return str(path)
+
+
+def test_demo_writes_images_and_sheets(run_tool, tmp_path, tiny_checkpoint):
+    text_file = tmp_path / 'captions.txt'
+    text_file.write_text('a small green star at the top\n\n')
+    result = run_tool(['demo/text2img.py', str(TEST_CONFIGS / 'dmgan_tiny.py'), tiny_checkpoint,
+                       '--text', 'a large red circle on a blue background',
+                       '--text-file', str(text_file), '--num-images', '2', '--attention',
+                       '--out-dir', str(tmp_path / 'out')])
+    paths = result.stdout.split()
+    assert len(paths) == 2 * 2 * 3  # 2 captions × 2 images × (image, stages, attention)
+    finals = [p for p in paths if not p.endswith(('_stages.png', '_attention.png'))]
+    assert finals[0].endswith('000_a_large_red_circle_on_a_blue_background_0.png')
+    for path in paths:
+        with Image.open(path) as image:
+            assert image.mode == 'RGB'
+            if path in finals:
+                assert image.size == (128, 128)
+    with Image.open(paths[2]) as attention:  # 1 refinement row: image + 8 words
+        assert attention.size[0] == 9 * 128
+
