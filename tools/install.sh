@@ -26,7 +26,8 @@ die() { echo "[install] ERROR: $*" >&2; exit 1; }
 
 # Exit status 0 when the environment already holds the requested stack and this checkout.
 check_stack() {
-  MMDMGAN_ROOT="$ROOT" MODE="$MODE" "$PYTHON" - <<'EOF' 2>/dev/null
+  # From / so that the import resolves through the installation, not the current directory.
+  (cd / && MMDMGAN_ROOT="$ROOT" MODE="$MODE" "$PYTHON" - <<'EOF' 2>/dev/null
 import os, sys
 import torch, torchvision, mmengine, mmcv, numpy, cv2, PIL, ftfy, pytest  # noqa: F401
 assert mmengine.__version__ == '0.10.7', mmengine.__version__
@@ -40,6 +41,7 @@ import mmdmgan
 here = os.path.dirname(os.path.dirname(os.path.abspath(mmdmgan.__file__)))
 assert os.path.samefile(here, os.environ['MMDMGAN_ROOT']), here
 EOF
+  )
 }
 
 if check_stack; then
