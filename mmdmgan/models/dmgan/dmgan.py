@@ -425,9 +425,14 @@ class DMGAN(BaseModel):
                              f'{self.sizes}; check the data preprocessor pyramid_sizes')
         real_imgs = inputs['imgs']
         caption_len = inputs['caption_len']
-        words, sentence, mask = self.encode_captions(inputs['caption_ids'], caption_len)
-        _, wrong_sentence, _ = self.encode_captions(inputs['wrong_caption_ids'],
-                                                    inputs['wrong_caption_len'])
+        # One text-encoder pass for the captions and the mismatched ones (frozen, eval mode:
+        # the same features as two passes, one host sync for the packed lengths instead of two).
+        batch_size = caption_len.size(0)
+        words, sentences, mask = self.encode_captions(
+            torch.cat([inputs['caption_ids'], inputs['wrong_caption_ids']]),
+            torch.cat([caption_len, inputs['wrong_caption_len']]))
+        words, mask = words[:batch_size], mask[:batch_size]
+        sentence, wrong_sentence = sentences[:batch_size], sentences[batch_size:]
         noise = torch.randn(sentence.size(0), self.noise_dim, device=sentence.device)
         g_wrapper, d_wrapper = optim_wrapper['generator'], optim_wrapper['discriminators']
         with g_wrapper.optim_context(self.generator):
