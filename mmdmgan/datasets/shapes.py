@@ -96,7 +96,7 @@ def _normalise_pairs(pairs: Iterable[Sequence[str]]) -> frozenset:
 
 def sample_scene(seed: int, split: str, index: int,
                  heldout_pairs: Iterable[Sequence[str]] = (),
-                 captions_per_image: int = 5) -> dict:
+                 captions_per_image: int = 5, max_objects: int = 2) -> dict:
     """Draw one scene and its captions, deterministically from ``(seed, split, index)``.
 
     Args:
@@ -106,6 +106,7 @@ def sample_scene(seed: int, split: str, index: int,
         index (int): Scene index within the split.
         heldout_pairs (Iterable): (colour, shape) pairs kept out of train/test.
         captions_per_image (int): Number of captions (templates are cycled).
+        max_objects (int): 2 (one or two shapes per scene) or 1 (always one shape).
 
     Returns:
         dict: ``background`` (colour name), ``objects`` (list of dicts with ``shape``,
@@ -117,8 +118,11 @@ def sample_scene(seed: int, split: str, index: int,
     heldout = _normalise_pairs(heldout_pairs)
     if split == 'heldout' and not heldout:
         raise ValueError('the heldout split needs at least one held-out (colour, shape) pair')
+    if max_objects not in (1, 2):
+        raise ValueError(f'max_objects must be 1 or 2, got {max_objects!r}')
     rng = np.random.default_rng([seed, SPLIT_CODES[split], index])
-    num_objects = 1 + int(rng.integers(2))
+    # Drawn for max_objects=1 too, so both settings consume the same random stream.
+    num_objects = min(1 + int(rng.integers(2)), max_objects)
     if num_objects == 1:
         positions = [_POSITION_NAMES[int(rng.integers(len(_POSITION_NAMES)))]]
     else:
@@ -210,18 +214,20 @@ class ShapesDataset(BaseCaptionDataset):
         heldout_pairs (Sequence): (colour, shape) pairs kept out of train/test, e.g.
             ``[('red', 'circle'), ('blue', 'star')]``.
         captions_per_image (int): Captions per scene.
+        max_objects (int): 2 (one or two shapes per scene) or 1 (always one).
         **kwargs: See :class:`BaseCaptionDataset`.
     """
 
     def __init__(self, num_images: int = 1000, image_size: int = 64, seed: int = 0,
                  split: str = 'train', heldout_pairs: Sequence[Sequence[str]] = (),
-                 captions_per_image: int = 5, **kwargs) -> None:
+                 captions_per_image: int = 5, max_objects: int = 2, **kwargs) -> None:
         self.num_images = num_images
         self.image_size = image_size
         self.seed = seed
         self.split = split
         self.heldout_pairs = [tuple(pair) for pair in heldout_pairs]
         self.captions_per_image = captions_per_image
+        self.max_objects = max_objects
         super().__init__(**kwargs)
 
     def load_image_infos(self) -> List[dict]:
@@ -229,7 +235,7 @@ class ShapesDataset(BaseCaptionDataset):
         infos = []
         for index in range(self.num_images):
             scene = sample_scene(self.seed, self.split, index, self.heldout_pairs,
-                                 self.captions_per_image)
+                                 self.captions_per_image, self.max_objects)
             infos.append(dict(img_key=f'{self.split}_{index:06d}', class_id=scene['class_id'],
                               captions=[[self.vocabulary.wordtoix[word] for word in text.split()]
                                         for text in scene['captions']],

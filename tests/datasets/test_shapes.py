@@ -97,6 +97,20 @@ def test_heldout_pairs():
         sample_scene(0, 'heldout', 0)
 
 
+def test_max_objects():
+    two = [sample_scene(0, 'train', index) for index in range(100)]
+    one = [sample_scene(0, 'train', index, max_objects=1) for index in range(100)]
+    assert {len(scene['objects']) for scene in two} == {1, 2}
+    assert {len(scene['objects']) for scene in one} == {1}
+    # Scenes that had one shape anyway stay the same: the random stream is shared.
+    assert [a for a in two if len(a['objects']) == 1] == [
+        b for a, b in zip(two, one) if len(a['objects']) == 1]
+    dataset = ShapesDataset(num_images=10, max_objects=1, pipeline=[])
+    assert all(len(dataset[index]['scene']['objects']) == 1 for index in range(10))
+    with pytest.raises(ValueError, match='max_objects'):
+        sample_scene(0, 'train', 0, max_objects=3)
+
+
 def test_in_memory_dataset_items():
     pipeline = [dict(type='SampleCaption', words_num=max_caption_words()),
                 dict(type='PackCaptionInputs')]

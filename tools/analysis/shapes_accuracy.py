@@ -4,7 +4,8 @@
 
 Captions come from ShapesDataset scenes (the first caption of each scene, which names the
 background); on the ``heldout`` split the first shape is always a (colour, shape) pair that
-the config's ``heldout_pairs`` kept out of training. For scene object 0 (whose position and
+the config's ``heldout_pairs`` kept out of training; scenes have as many shapes as the
+config's training data (``max_objects`` of its dataset). For scene object 0 (whose position and
 size the scene records):
 
 - background colour: the median of a 4-pixel border, nearest palette colour;
@@ -94,7 +95,8 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     pairs = (json.loads(args.heldout_pairs) if args.heldout_pairs is not None
              else cfg.get('heldout_pairs', []))
-    scenes = [sample_scene(args.data_seed, args.split, index, pairs)
+    max_objects = cfg.train_dataloader.dataset.get('max_objects', 2)
+    scenes = [sample_scene(args.data_seed, args.split, index, pairs, max_objects=max_objects)
               for index in range(args.num)]
     model = init_model(cfg, args.checkpoint, device=args.device,
                        vocabulary=shapes_vocabulary())
@@ -104,6 +106,7 @@ def main() -> None:
     size = output.sizes[-1]
     real = [score_image(render_scene(scene, size), scene) for scene in scenes]
     print(json.dumps(dict(split=args.split, num=args.num, heldout_pairs=pairs,
+                          max_objects=max_objects,
                           sample_model=args.sample_model, generated=mean_scores(generated),
                           real_images=mean_scores(real),
                           chance=dict(background_colour=0.1, shape_colour=0.1, shape=0.2))))
