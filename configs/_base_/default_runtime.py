@@ -3,6 +3,8 @@ default_scope = 'mmdmgan'
 custom_imports = dict(imports=['mmdmgan'], allow_failed_imports=False)
 
 default_hooks = dict(
+    # One device->host copy per iteration for all logged losses (MMEngine's: one per loss).
+    runtime_info=dict(type='BatchedRuntimeInfoHook'),
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),

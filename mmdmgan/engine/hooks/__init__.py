@@ -1,8 +1,9 @@
 from .checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from .rng_state_hook import RNGStateHook
+from .runtime_info_hook import BatchedRuntimeInfoHook
 from .visualization_hook import DMGANVisualizationHook, build_grid
 
 __all__ = [
-    'AtomicCheckpointHook', 'AtomicLocalBackend', 'DMGANVisualizationHook', 'RNGStateHook',
-    'build_grid'
+    'AtomicCheckpointHook', 'AtomicLocalBackend', 'BatchedRuntimeInfoHook',
+    'DMGANVisualizationHook', 'RNGStateHook', 'build_grid'
 ]
