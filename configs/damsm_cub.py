@@ -34,6 +34,7 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     batch_size=batch_size, num_workers=4, persistent_workers=True, drop_last=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     # batch_shift: DAMSM needs no mismatched captions, so the dataset draws none.

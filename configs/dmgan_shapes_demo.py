@@ -1,16 +1,32 @@
-# Held-out experiment for the shapes demo model: configs/dmgan_shapes.py with five
-# (colour, shape) pairs kept out of training, so that generalisation to unseen combinations
-# can be measured (split='heldout' of ShapesDataset, tools/analysis/shapes_accuracy.py).
-# Measured runs and the model actually shipped: docs/inference.md.
-# Train:  python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/shapes_demo
-# Export: python tools/export_sampler.py work_dirs/shapes_demo/iter_N.pth OUT.pth --vocab shapes
+# The shipped shapes demo model (mmdmgan/checkpoints/shapes_demo.pth): configs/dmgan_shapes.py
+# on one shape per scene, with five (colour, shape) pairs kept out of training so that
+# generalisation to unseen combinations can be measured from the pixels
+# (split='heldout' of ShapesDataset, tools/analysis/shapes_accuracy.py).
+# How it was trained and what it scores: docs/inference.md.
+# 1. python tools/train.py configs/damsm_shapes_demo.py --work-dir work_dirs/damsm_shapes_demo
+# 2. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
+# 3. python tools/export_sampler.py work_dirs/dmgan_shapes_demo/iter_N.pth OUT.pth \
+#        --sample-model orig --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 
 # One colour and one shape each: every colour and every shape is still seen in training.
+# Must equal heldout_pairs of configs/damsm_shapes_demo.py (a test checks it).
 heldout_pairs = [('red', 'circle'), ('blue', 'square'), ('green', 'triangle'),
                  ('yellow', 'star'), ('purple', 'diamond')]
-max_iters = 4000
+# The encoders of step 1 (trained without the held-out pairs as well).
+damsm_checkpoint = 'work_dirs/damsm_shapes_demo/epoch_3.pth'
+max_iters = 6000
 
-train_dataloader = dict(batch_size=8, dataset=dict(heldout_pairs=heldout_pairs))
+model = dict(text_encoder_weights=damsm_checkpoint, image_encoder_weights=damsm_checkpoint)
+train_dataloader = dict(batch_size=16, dataset=dict(heldout_pairs=heldout_pairs, max_objects=1))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
 randomness = dict(seed=0)
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    # Held-out pairs first (red circle, blue square), then seen ones.
+    dict(type='DMGANVisualizationHook', interval=250,
+         prompts=['a large red circle in the centre on a white background',
+                  'a small blue square on the left on a yellow background',
+                  'a large orange triangle near the top on a black background',
+                  'a large cyan star at the bottom on a pink background']),
+]

@@ -28,6 +28,20 @@ def test_paper_settings(name, batch, iters, lambda_damsm, residual):
     assert cfg.model_wrapper_cfg.type == 'DeviceAgnosticSeparateDistributedDataParallel'
     assert cfg.default_hooks.checkpoint.type == 'AtomicCheckpointHook'
     assert {'RNGStateHook', 'DMGANVisualizationHook'} <= {h.type for h in cfg.custom_hooks}
+    # Issue 8's data path: one host sync for the logged losses, pinned non-blocking batches.
+    assert cfg.default_hooks.runtime_info.type == 'BatchedRuntimeInfoHook'
+    assert cfg.train_dataloader.pin_memory and cfg.model.data_preprocessor.non_blocking
+    assert cfg.train_dataloader.num_workers >= 8
+
+
+def test_shapes_demo_configs_hold_out_the_same_pairs():
+    damsm = Config.fromfile(str(CONFIGS / 'damsm_shapes_demo.py'))
+    dmgan = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo.py'))
+    assert damsm.heldout_pairs == dmgan.heldout_pairs and len(dmgan.heldout_pairs) == 5
+    for cfg in (damsm, dmgan):
+        dataset = cfg.train_dataloader.dataset
+        assert dataset.heldout_pairs == cfg.heldout_pairs and dataset.max_objects == 1
+        assert dataset.split == 'train'
 
 
 @pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py', 'dmgan_shapes.py'])

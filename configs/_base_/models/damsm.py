@@ -9,7 +9,8 @@ model = dict(
     image_encoder=dict(type='DAMSMImageEncoder', embedding_dim=256),
     loss=dict(type='DAMSMLoss', gamma1=4.0, gamma2=5.0, gamma3=10.0),
     text_grad_clip=0.25,
-    data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(299, )))
+    data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(299, ),
+                           non_blocking=True))
 
 # No clip_grad here: the model clips the text encoder alone (text_grad_clip).
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999)))

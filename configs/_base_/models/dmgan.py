@@ -12,7 +12,9 @@ model = dict(
     gamma1=4.0, gamma2=5.0, gamma3=10.0,
     # decay 0.999 of the reference: avg = 0.999·avg + 0.001·G after every G step
     ema_config=dict(type='ExponentialMovingAverage', momentum=0.001),
+    # non_blocking: host->GPU copies of pinned batches overlap with compute
     data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(64, 128, 256),
+                           non_blocking=True,
                            mismatch='batch_shift'))
 
 # One wrapper for G and one for ALL discriminators (they have disjoint parameters, so one
