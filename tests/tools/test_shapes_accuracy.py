@@ -1,0 +1,49 @@
+"""tools/analysis/shapes_accuracy.py: the pixel scorer and the tool end to end."""
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+
+from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT
+from mmdmgan.datasets.shapes import COLOURS, render_scene, sample_scene
+from tests.conftest import REPO
+
+HELDOUT = [('red', 'circle'), ('blue', 'square')]
+
+
+def load_tool():
+    path = REPO / 'tools' / 'analysis' / 'shapes_accuracy.py'
+    spec = importlib.util.spec_from_file_location('shapes_accuracy', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('split, max_objects, size', [('train', 2, 128), ('heldout', 1, 128),
+                                                       ('heldout', 2, 128)])
+def test_real_images_score_perfectly(split, max_objects, size):
+    # At the demo model's output size (at 64 px small squares and circles blur together).
+    tool = load_tool()
+    for index in range(40):
+        scene = sample_scene(0, split, index, HELDOUT, max_objects=max_objects)
+        assert tool.score_image(render_scene(scene, size), scene) == dict(
+            background_colour=True, shape_colour=True, shape=True), scene
+
+
+def test_an_empty_background_has_no_shape_colour():
+    tool = load_tool()
+    scene = sample_scene(0, 'heldout', 0, HELDOUT, max_objects=1)
+    image = np.empty((128, 128, 3), np.uint8)
+    image[:] = COLOURS[scene['background']]
+    scores = tool.score_image(image, scene)
+    assert scores['background_colour'] and not scores['shape_colour']
+
+
+def test_tool_prints_one_json_line(run_tool):
+    result = run_tool(['tools/analysis/shapes_accuracy.py', 'configs/dmgan_shapes_demo.py',
+                       SHAPES_DEMO_CHECKPOINT, '--num', '4'])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report['split'] == 'heldout' and report['num'] == 4 and report['max_objects'] == 1
+    assert report['real_images'] == dict(background_colour=1.0, shape_colour=1.0, shape=1.0)
+    assert set(report['generated']) == set(report['chance'])
