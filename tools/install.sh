@@ -37,6 +37,7 @@ if os.environ['MODE'] == 'full':
     import mmagic
     assert mmagic.__version__ == '1.2.0', mmagic.__version__
     import mmagic.models  # noqa: F401  imports diffusers/transformers/ops: the real test
+    import mmagic.apis.inferencers  # noqa: F401  Text2ImageInferencer (needs controlnet-aux)
 import mmdmgan
 here = os.path.dirname(os.path.dirname(os.path.abspath(mmdmgan.__file__)))
 assert os.path.samefile(here, os.environ['MMDMGAN_ROOT']), here
@@ -92,7 +93,7 @@ EOF
 
   log "installing MMagic 1.2.0 without its declared dependencies (they break its imports)"
   "${PIP[@]}" --no-deps mmagic==1.2.0
-  "$PYTHON" -c "import mmagic.models; from mmagic.utils import register_all_modules; register_all_modules()" \
+  "$PYTHON" -c "import mmagic.models, mmagic.apis.inferencers; from mmagic.utils import register_all_modules; register_all_modules()" \
     || die "MMagic 1.2.0 does not import; see the traceback above"
 fi
 
