@@ -251,7 +251,8 @@ class ShapesDataset(BaseCaptionDataset):
 
 def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: int = 64,
                          seed: int = 0, heldout_pairs: Sequence[Sequence[str]] = (),
-                         captions_per_image: int = 5, image_ext: str = '.png') -> Dict[str, int]:
+                         captions_per_image: int = 5, image_ext: str = '.png',
+                         max_objects: int = 2) -> Dict[str, int]:
     """Write the shapes in the generic layout: ``images/``, ``captions.jsonl`` (with the
     scene description under ``background``/``objects``), ``<split>.txt`` per split and
     ``vocab.json``.
@@ -264,6 +265,7 @@ def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: i
         heldout_pairs (Sequence): See :class:`ShapesDataset`.
         captions_per_image (int): Captions per scene.
         image_ext (str): ``'.png'`` (lossless, exact colours) or ``'.jpg'``.
+        max_objects (int): See :class:`ShapesDataset`.
 
     Returns:
         dict: Images written per split.
@@ -273,7 +275,8 @@ def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: i
         for split, count in num_images.items():
             names = []
             for index in range(count):
-                scene = sample_scene(seed, split, index, heldout_pairs, captions_per_image)
+                scene = sample_scene(seed, split, index, heldout_pairs, captions_per_image,
+                                     max_objects)
                 name = f'{split}_{index:06d}{image_ext}'
                 image = render_scene(scene, image_size)
                 path = os.path.join(out_dir, 'images', name)

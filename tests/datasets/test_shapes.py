@@ -97,7 +97,7 @@ def test_heldout_pairs():
         sample_scene(0, 'heldout', 0)
 
 
-def test_max_objects():
+def test_max_objects(tmp_path):
     two = [sample_scene(0, 'train', index) for index in range(100)]
     one = [sample_scene(0, 'train', index, max_objects=1) for index in range(100)]
     assert {len(scene['objects']) for scene in two} == {1, 2}
@@ -109,6 +109,10 @@ def test_max_objects():
     assert all(len(dataset[index]['scene']['objects']) == 1 for index in range(10))
     with pytest.raises(ValueError, match='max_objects'):
         sample_scene(0, 'train', 0, max_objects=3)
+    root = str(tmp_path / 'one_shape')
+    write_shapes_dataset(root, {'train': 20}, max_objects=1)
+    with open(os.path.join(root, 'captions.jsonl')) as file:
+        assert all(len(json.loads(line)['objects']) == 1 for line in file)
 
 
 def test_in_memory_dataset_items():

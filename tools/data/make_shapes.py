@@ -38,6 +38,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='colour:shape pairs kept out of train/test, e.g. red:circle')
     parser.add_argument('--image-size', type=int, default=64)
     parser.add_argument('--captions-per-image', type=int, default=5)
+    parser.add_argument('--max-objects', type=int, choices=[1, 2], default=2,
+                        help='shapes per scene: 1, or 2 (one or two)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--image-ext', choices=['.png', '.jpg'], default='.png')
     parser.add_argument('--benchmark-images', type=int, default=2000,
@@ -52,7 +54,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         counts['heldout'] = args.num_heldout
     start = time.perf_counter()
     write_shapes_dataset(args.out_dir, counts, args.image_size, args.seed, args.heldout,
-                         args.captions_per_image, args.image_ext)
+                         args.captions_per_image, args.image_ext, args.max_objects)
     elapsed = time.perf_counter() - start
     total = sum(counts.values())
     print(f'wrote {total} images ({counts}) to {args.out_dir} in {elapsed:.1f} s '
