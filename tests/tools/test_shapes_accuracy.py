@@ -27,8 +27,10 @@ def test_real_images_score_perfectly(split, max_objects, size):
     tool = load_tool()
     for index in range(40):
         scene = sample_scene(0, split, index, HELDOUT, max_objects=max_objects)
-        assert tool.score_image(render_scene(scene, size), scene) == dict(
-            background_colour=True, shape_colour=True, shape=True), scene
+        expected = dict(background_colour=True, shape_colour=True, shape=True)
+        if len(scene['objects']) == 1:
+            expected['position'] = True
+        assert tool.score_image(render_scene(scene, size), scene) == expected, scene
 
 
 def test_an_empty_background_has_no_shape_colour():
@@ -38,6 +40,13 @@ def test_an_empty_background_has_no_shape_colour():
     image[:] = COLOURS[scene['background']]
     scores = tool.score_image(image, scene)
     assert scores['background_colour'] and not scores['shape_colour']
+    assert not scores['position']
+
+
+def test_mean_scores_skip_what_a_scene_does_not_have():
+    tool = load_tool()
+    means = tool.mean_scores([dict(shape=True, position=True), dict(shape=False)])
+    assert means == dict(shape=0.5, position=1.0)
 
 
 def test_tool_prints_one_json_line(run_tool):
@@ -45,5 +54,6 @@ def test_tool_prints_one_json_line(run_tool):
                        SHAPES_DEMO_CHECKPOINT, '--num', '4'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['split'] == 'heldout' and report['num'] == 4 and report['max_objects'] == 1
-    assert report['real_images'] == dict(background_colour=1.0, shape_colour=1.0, shape=1.0)
+    assert report['real_images'] == dict(background_colour=1.0, shape_colour=1.0, shape=1.0,
+                                         position=1.0)
     assert set(report['generated']) == set(report['chance'])

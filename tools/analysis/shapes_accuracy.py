@@ -12,6 +12,8 @@ size the scene records):
 - shape colour: the median of the pixels within 0.4·radius of the object's centre;
 - shape: inside a window around the object, foreground = pixels far from the measured
   background colour; the shape whose rendered mask overlaps it best (IoU) is the guess.
+- position (one-shape scenes only): the centroid of all foreground pixels, nearest of the
+  five caption positions.
 
 The same scores of the real rendered images are printed as a check of the scorer.
 Prints one JSON line.
@@ -69,13 +71,24 @@ def score_image(image: np.ndarray, scene: dict) -> Dict[str, bool]:
     for shape in SHAPES:
         mask = shape_mask(shape, obj['position'], obj['size'], size) & window
         overlaps.append((foreground & mask).sum() / max((foreground | mask).sum(), 1))
-    return dict(background_colour=nearest_colour(background) == scene['background'],
-                shape_colour=nearest_colour(np.median(core, 0)) == obj['colour'],
-                shape=SHAPES[int(np.argmax(overlaps))] == obj['shape'])
+    scores = dict(background_colour=nearest_colour(background) == scene['background'],
+                  shape_colour=nearest_colour(np.median(core, 0)) == obj['colour'],
+                  shape=SHAPES[int(np.argmax(overlaps))] == obj['shape'])
+    if len(scene['objects']) == 1:
+        anywhere = np.linalg.norm(pixels - background, axis=-1) > FOREGROUND_DISTANCE
+        scores['position'] = bool(anywhere.any()) and nearest_position(
+            np.array([cols[anywhere].mean(), rows[anywhere].mean()]) / size) == obj['position']
+    return scores
+
+
+def nearest_position(point: np.ndarray) -> str:
+    names = list(POSITIONS)
+    return names[int(np.argmin([np.hypot(*(point - POSITIONS[name])) for name in names]))]
 
 
 def mean_scores(scores: List[Dict[str, bool]]) -> Dict[str, float]:
-    return {key: round(float(np.mean([s[key] for s in scores])), 4) for key in scores[0]}
+    keys = dict.fromkeys(key for score in scores for key in score)
+    return {key: round(float(np.mean([s[key] for s in scores if key in s])), 4) for key in keys}
 
 
 def main() -> None:
@@ -109,7 +122,8 @@ def main() -> None:
                           max_objects=max_objects,
                           sample_model=args.sample_model, generated=mean_scores(generated),
                           real_images=mean_scores(real),
-                          chance=dict(background_colour=0.1, shape_colour=0.1, shape=0.2))))
+                          chance=dict(background_colour=0.1, shape_colour=0.1, shape=0.2,
+                                      position=0.2))))
 
 
 if __name__ == '__main__':
