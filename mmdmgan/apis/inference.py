@@ -16,6 +16,7 @@ SHAPES_DEMO_CONFIG = osp.join(CHECKPOINT_DIR, 'shapes_demo.py')
 SHAPES_DEMO_CHECKPOINT = osp.join(CHECKPOINT_DIR, 'shapes_demo.pth')
 #: Parts that a sampling model needs from a checkpoint.
 REQUIRED_PREFIXES = ('generator.', 'text_encoder.')
+EMA_PREFIX = 'generator_ema.'
 
 
 def find_vocabulary(cfg: Config, checkpoint: Optional[dict],
@@ -47,8 +48,9 @@ def init_model(config: Union[str, Config, dict],
     With a checkpoint, the parts only training needs are not built (the DAMSM image encoder)
     and the config's encoder weight paths are ignored: the checkpoint supplies the
     generator and the text encoder (``generator.*`` and ``text_encoder.*`` keys; a training
-    checkpoint, a converted original one or the shipped model). Without a checkpoint the
-    weights are random (a warning says so).
+    checkpoint, a converted original one or the shipped model). A checkpoint without
+    ``generator_ema.*`` weights gives a model without EMA, which samples its one generator.
+    Without a checkpoint the weights are random (a warning says so).
 
     Args:
         config (str | Config | dict): Config file or object with a ``model`` entry.
@@ -85,6 +87,10 @@ def init_model(config: Union[str, Config, dict],
         state = torch.load(checkpoint, map_location='cpu', weights_only=True)
         model_cfg.update(image_encoder=None, lambda_damsm=0, text_encoder_weights=None,
                          image_encoder_weights=None, allow_random_encoders=True)
+        # An exported sampler holds one generator: an EMA built from the config would stay a
+        # copy of the random initial generator and be sampled by default.
+        if not any(key.startswith(EMA_PREFIX) for key in state.get('state_dict', state)):
+            model_cfg.ema_config = None
     model = MODELS.build(model_cfg)
     if state is None:
         warnings.warn('init_model: no checkpoint given, the model has RANDOM weights',

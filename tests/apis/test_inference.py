@@ -1,0 +1,80 @@
+"""init_model: what a checkpoint must hold, which generator samples, where the vocabulary is."""
+import copy
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmdmgan.apis import init_model
+from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.registry import MODELS
+from tests.conftest import TEST_CONFIGS
+
+sys.path.insert(0, str(TEST_CONFIGS))  # tiny_modules, imported by the tiny config
+
+PROMPT = 'a large red circle on the left on a blue background'
+
+
+@pytest.fixture(scope='module')
+def checkpoints(tmp_path_factory):
+    """A training-style checkpoint (generator, EMA, text encoder) whose EMA differs from the
+    generator, and the generator-only export of it (as tools/export_sampler.py writes)."""
+    root = tmp_path_factory.mktemp('init_model')
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.update(image_encoder=None, lambda_damsm=0)
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    with torch.no_grad():
+        for parameter in model.generator.parameters():
+            parameter.add_(0.05 * torch.randn_like(parameter))
+    state = model.state_dict()
+    assert any(key.startswith('generator_ema.') for key in state)
+    torch.save(dict(state_dict=state), root / 'train.pth')
+    exported = {key: value for key, value in state.items()
+                if key.startswith(('generator.', 'text_encoder.'))}
+    torch.save(dict(state_dict=exported), root / 'export.pth')
+    vocabulary = shapes_vocabulary()
+    vocabulary.save(str(root / 'vocab.json'))
+    return root, cfg
+
+
+def images(model, sample_model=None):
+    return model.infer(PROMPT, num_images=2, seed=0, output_type='uint8',
+                       sample_model=sample_model).images[-1]
+
+
+def test_exported_generator_is_what_samples(checkpoints):
+    root, cfg = checkpoints
+    trained = init_model(cfg, str(root / 'train.pth'), vocabulary=shapes_vocabulary())
+    exported = init_model(cfg, str(root / 'export.pth'), vocabulary=shapes_vocabulary())
+    assert trained.ema_config is not None and exported.ema_config is None
+    assert not np.array_equal(images(trained), images(trained, 'orig'))  # EMA by default
+    assert np.array_equal(images(exported), images(trained, 'orig'))
+
+
+def test_checkpoint_errors(checkpoints, tmp_path):
+    root, cfg = checkpoints
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        init_model(cfg, str(tmp_path / 'missing.pth'))
+    state = torch.load(root / 'export.pth', weights_only=True)['state_dict']
+    torch.save({key: value for key, value in state.items() if key.startswith('generator.')},
+               tmp_path / 'no_text.pth')
+    with pytest.raises(KeyError, match='text_encoder'):
+        init_model(cfg, str(tmp_path / 'no_text.pth'))
+
+
+def test_vocabulary_lookup_order(checkpoints, tmp_path):
+    root, cfg = checkpoints
+    words = [shapes_vocabulary().ixtoword[i] for i in range(len(shapes_vocabulary()))]
+    state = torch.load(root / 'export.pth', weights_only=True)
+    state['meta'] = dict(vocabulary=words)
+    torch.save(state, tmp_path / 'with_meta.pth')
+    assert init_model(cfg, str(tmp_path / 'with_meta.pth')).vocabulary == shapes_vocabulary()
+    # vocab.json beside the checkpoint
+    assert init_model(cfg, str(root / 'export.pth')).vocabulary == shapes_vocabulary()
+    # the argument wins over both
+    custom = shapes_vocabulary()
+    assert init_model(cfg, str(tmp_path / 'with_meta.pth'), vocabulary=custom).vocabulary is custom
