@@ -66,7 +66,8 @@ def score_image(image: np.ndarray, scene: dict) -> Dict[str, bool]:
     distance = np.hypot(cols - centre[0], rows - centre[1])
     core = pixels[distance <= 0.4 * radius]
     window = (np.abs(cols - centre[0]) <= 1.3 * radius) & (np.abs(rows - centre[1]) <= 1.3 * radius)
-    foreground = (np.linalg.norm(pixels - background, axis=-1) > FOREGROUND_DISTANCE) & window
+    distinct = np.linalg.norm(pixels - background, axis=-1) > FOREGROUND_DISTANCE
+    foreground = distinct & window
     overlaps = []
     for shape in SHAPES:
         mask = shape_mask(shape, obj['position'], obj['size'], size) & window
@@ -75,9 +76,8 @@ def score_image(image: np.ndarray, scene: dict) -> Dict[str, bool]:
                   shape_colour=nearest_colour(np.median(core, 0)) == obj['colour'],
                   shape=SHAPES[int(np.argmax(overlaps))] == obj['shape'])
     if len(scene['objects']) == 1:
-        anywhere = np.linalg.norm(pixels - background, axis=-1) > FOREGROUND_DISTANCE
-        scores['position'] = bool(anywhere.any()) and nearest_position(
-            np.array([cols[anywhere].mean(), rows[anywhere].mean()]) / size) == obj['position']
+        scores['position'] = bool(distinct.any()) and nearest_position(
+            np.array([cols[distinct].mean(), rows[distinct].mean()]) / size) == obj['position']
     return scores
 
 
