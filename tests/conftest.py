@@ -24,6 +24,15 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_CONFIGS = REPO / 'tests' / 'configs'
 
 
+def load_script(relative_path: str):
+    """Import a repository script that is not in a package (tools/..., demo/...) by path."""
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def run_tool():
     """Run the repository's tools in subprocesses, as a user would from the repo root."""

@@ -1,13 +1,11 @@
 """The shipped shapes model (mmdmgan/checkpoints): plain tensors, loads, samples."""
-import importlib.util
-
 import numpy as np
 import torch
 from mmengine.config import Config
 
 from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, init_model
 from mmdmgan.datasets.shapes import sample_scene, shapes_vocabulary
-from tests.conftest import REPO
+from tests.conftest import REPO, load_script
 
 
 def test_shipped_checkpoint_is_plain_tensors():
@@ -32,10 +30,7 @@ def test_shipped_model_samples():
 def test_shipped_model_follows_held_out_captions():
     """What the shipped model learnt (docs/inference.md: 1.00 background colour, 0.995
     position on 200 held-out scenes) survives: 20 scenes of pairs it never saw."""
-    spec = importlib.util.spec_from_file_location(
-        'shapes_accuracy', REPO / 'tools' / 'analysis' / 'shapes_accuracy.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script('tools/analysis/shapes_accuracy.py')
     pairs = Config.fromfile(str(REPO / 'configs' / 'dmgan_shapes_demo.py')).heldout_pairs
     scenes = [sample_scene(0, 'heldout', index, pairs, max_objects=1) for index in range(20)]
     model = init_model(SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT)
@@ -46,8 +41,6 @@ def test_shipped_model_follows_held_out_captions():
 
 
 def test_demo_defaults_to_the_shipped_model():
-    spec = importlib.util.spec_from_file_location('text2img', REPO / 'demo' / 'text2img.py')
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = load_script('demo/text2img.py')
     args = demo.parse_args(['--text', 'a small blue square'])
     assert (args.config, args.checkpoint) == (SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT)

@@ -1,5 +1,4 @@
 """The scripts under tools/data/, run through their ``main(argv)`` (and once as a script)."""
-import importlib.util
 import os
 import subprocess
 import sys
@@ -9,16 +8,13 @@ from data_fixtures import COCO_TRAIN, CUB_TRAIN, make_fake_coco
 
 from mmdmgan.datasets import Vocabulary
 from mmdmgan.datasets.attngan_dataset import load_captions_pickle
+from tests.conftest import load_script
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def load_tool(name):
-    path = os.path.join(REPO, 'tools', 'data', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f'tools/data/{name}.py')
 
 
 def test_check_dataset_reports_missing_files(cub_root, capsys):

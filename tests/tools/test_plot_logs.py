@@ -1,19 +1,14 @@
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'analysis' / 'plot_logs.py'
+from tests.conftest import load_script
 
 
 @pytest.fixture(scope='module')
 def plot_logs():
-    spec = importlib.util.spec_from_file_location('plot_logs', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/analysis/plot_logs.py')
 
 
 def write_log(path, rows):

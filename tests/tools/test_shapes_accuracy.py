@@ -1,5 +1,4 @@
 """tools/analysis/shapes_accuracy.py: the pixel scorer and the tool end to end."""
-import importlib.util
 import json
 
 import numpy as np
@@ -7,17 +6,13 @@ import pytest
 
 from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT
 from mmdmgan.datasets.shapes import COLOURS, render_scene, sample_scene
-from tests.conftest import REPO
+from tests.conftest import load_script
 
 HELDOUT = [('red', 'circle'), ('blue', 'square')]
 
 
 def load_tool():
-    path = REPO / 'tools' / 'analysis' / 'shapes_accuracy.py'
-    spec = importlib.util.spec_from_file_location('shapes_accuracy', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/analysis/shapes_accuracy.py')
 
 
 @pytest.mark.parametrize('split, max_objects, size', [('train', 2, 128), ('heldout', 1, 128),

@@ -1,11 +1,9 @@
-import importlib.util
-
 import pytest
 import torch
 from mmengine.config import Config
 
 import mmdmgan  # noqa: F401  (lets torch.load read MMEngine checkpoints safely)
-from tests.conftest import REPO
+from tests.conftest import REPO, load_script
 
 
 def final_weights(work_dir):
@@ -53,10 +51,7 @@ def test_missing_config_is_a_clear_error(tmp_path, run_tool):
 
 
 def load_train_tool():
-    spec = importlib.util.spec_from_file_location('train_tool', REPO / 'tools' / 'train.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/train.py')
 
 
 @pytest.mark.parametrize('bf16, expected', [
