@@ -16,6 +16,7 @@ from .shapes import (
     render_scene,
     sample_scene,
     shapes_vocabulary,
+    swap_attribute,
     write_shapes_dataset,
 )
 from .vocabulary import Vocabulary, fit_caption_length, tokenize
@@ -25,5 +26,5 @@ __all__ = [
     'DataItemError', 'LoopedCaptionDataset', 'ShapesDataset', 'Vocabulary', 'build_captions_pickle',
     'build_vocabulary_from_jsonl', 'fit_caption_length', 'load_captions_pickle',
     'load_legacy_pickle', 'read_captions_jsonl', 'render_scene', 'sample_scene',
-    'shapes_vocabulary', 'tokenize', 'write_shapes_dataset'
+    'shapes_vocabulary', 'swap_attribute', 'tokenize', 'write_shapes_dataset'
 ]

@@ -1,7 +1,7 @@
 """What every captioned-image dataset shares: mismatched captions, bad-item policy,
 one-item-per-caption expansion and the vocabulary."""
 import logging
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -31,8 +31,12 @@ class BaseCaptionDataset(BaseDataset):
       with the caption of image *i+1* of the batch, which is what the reference's
       discriminator loss does (it may pair two birds of the same class).
 
+    A subclass may add modes to :attr:`mismatch_modes` and attach them in
+    :meth:`_attach_mismatch`.
+
     Args:
-        mismatch (str): ``'other_class'`` or ``'batch_shift'``.
+        mismatch (str): One of :attr:`mismatch_modes`: ``'other_class'`` or
+            ``'batch_shift'`` here.
         skip_bad_items (bool): Skip items whose files are missing or corrupt (counted in
             the log) instead of failing with an error naming the file.
         one_item_per_caption (bool): Expand every image into one item per caption, with
@@ -41,10 +45,13 @@ class BaseCaptionDataset(BaseDataset):
             ``pipeline``, ``test_mode``, ``indices``, ``lazy_init`` ...).
     """
 
+    mismatch_modes: Tuple[str, ...] = MISMATCH_MODES
+
     def __init__(self, mismatch: str = 'other_class', skip_bad_items: bool = False,
                  one_item_per_caption: bool = False, **kwargs) -> None:
-        if mismatch not in MISMATCH_MODES:
-            raise ValueError(f'mismatch must be one of {MISMATCH_MODES}, got {mismatch!r}')
+        if mismatch not in self.mismatch_modes:
+            raise ValueError(f'{type(self).__name__}: mismatch must be one of '
+                             f'{self.mismatch_modes}, got {mismatch!r}')
         self.mismatch = mismatch
         self.skip_bad_items = skip_bad_items
         self.one_item_per_caption = one_item_per_caption
@@ -95,6 +102,11 @@ class BaseCaptionDataset(BaseDataset):
         return np.random.default_rng(seed)
 
     def _attach_mismatch(self, index: int, data_info: dict) -> None:
+        """Add the ``wrong_captions``, ``wrong_prompts``, ``wrong_img_key`` and
+        ``wrong_class_id`` of the mismatched text to ``data_info`` (``'other_class'``; the
+        data preprocessor makes the ``'batch_shift'`` ones)."""
+        if self.mismatch != 'other_class' or len(self) < 2:
+            return
         rng = self._item_rng(index)
         own_class = self.class_ids[index]
         for _ in range(100):
@@ -109,8 +121,7 @@ class BaseCaptionDataset(BaseDataset):
 
     def prepare_data(self, idx: int) -> Optional[dict]:
         data_info = self.get_data_info(idx)
-        if self.mismatch == 'other_class' and len(self) > 1:
-            self._attach_mismatch(idx, data_info)
+        self._attach_mismatch(idx, data_info)
         try:
             return self.pipeline(data_info)
         except DataItemError as error:

@@ -18,7 +18,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
+from mmdmgan.datasets.base_caption_dataset import MISMATCH_MODES, BaseCaptionDataset
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.registry import DATASETS
 
@@ -147,14 +147,78 @@ def sample_scene(seed: int, split: str, index: int,
                     break
         size = 'large' if rng.integers(2) else 'small'
         objects.append(dict(shape=shape, colour=colour, size=size, position=position))
+    return dict(background=background, objects=objects,
+                captions=scene_captions(objects, background, rng, captions_per_image),
+                class_id=scene_class_id(objects[0]))
+
+
+def scene_captions(objects: List[dict], background: str, rng: np.random.Generator,
+                   captions_per_image: int,
+                   templates: Sequence[str] = TEMPLATES) -> List[str]:
+    """Captions of a scene: ``templates`` in turn, a position phrase drawn from ``rng``."""
     captions = []
     for number in range(captions_per_image):
         phrases = [f"a {obj['size']} {obj['colour']} {obj['shape']} "
                    f"{POSITION_PHRASES[obj['position']][int(rng.integers(3))]}"
                    for obj in objects]
-        captions.append(TEMPLATES[number % len(TEMPLATES)].format(
+        captions.append(templates[number % len(templates)].format(
             objects=' and '.join(phrases), background=background))
-    return dict(background=background, objects=objects, captions=captions,
+    return captions
+
+
+def swap_attribute(scene: dict, rng: np.random.Generator,
+                   heldout_pairs: Iterable[Sequence[str]] = (),
+                   captions_per_image: int = 5) -> dict:
+    """The scene with exactly one attribute changed: the hardest mismatched caption.
+
+    One shape's colour, shape, size or position, or the background, is replaced (the
+    attribute drawn uniformly among those that have a valid replacement); after a background
+    change every caption names the background. The result stays a scene the grammar can
+    produce: shape colours differ from the background, two shapes keep distinct side
+    positions, and no (colour, shape) of ``heldout_pairs`` is created.
+
+    Args:
+        scene (dict): A scene of :func:`sample_scene` (not modified).
+        rng (np.random.Generator): Source of the choices.
+        heldout_pairs (Iterable): (colour, shape) pairs the changed scene must not contain.
+        captions_per_image (int): Captions of the changed scene.
+
+    Returns:
+        dict: Like :func:`sample_scene`'s, with new captions and ``class_id``.
+    """
+    heldout = _normalise_pairs(heldout_pairs)
+    objects = [dict(obj) for obj in scene['objects']]
+    background = scene['background']
+    target = int(rng.integers(len(objects)))
+    obj = objects[target]
+    taken_positions = {other['position'] for other in objects if other is not obj}
+    free_positions = _POSITION_NAMES if len(objects) == 1 else _PAIR_POSITIONS
+    candidates = {
+        'colour': [colour for colour in _COLOUR_NAMES
+                   if colour not in (obj['colour'], background)
+                   and (colour, obj['shape']) not in heldout],
+        'shape': [shape for shape in SHAPES
+                  if shape != obj['shape'] and (obj['colour'], shape) not in heldout],
+        'size': [size for size in SIZES if size != obj['size']],
+        'position': [position for position in free_positions
+                     if position != obj['position'] and position not in taken_positions],
+        'background': [colour for colour in _COLOUR_NAMES
+                       if colour != background
+                       and all(other['colour'] != colour for other in objects)],
+    }
+    attributes = [attribute for attribute, values in candidates.items() if values]
+    attribute = attributes[int(rng.integers(len(attributes)))]
+    value = candidates[attribute][int(rng.integers(len(candidates[attribute])))]
+    templates = TEMPLATES
+    if attribute == 'background':
+        background = value
+        # A caption that does not name the background would still describe the scene.
+        templates = tuple(template for template in TEMPLATES if '{background}' in template)
+    else:
+        obj[attribute] = value
+    return dict(background=background, objects=objects,
+                captions=scene_captions(objects, background, rng, captions_per_image,
+                                        templates),
                 class_id=scene_class_id(objects[0]))
 
 
@@ -215,8 +279,14 @@ class ShapesDataset(BaseCaptionDataset):
             ``[('red', 'circle'), ('blue', 'star')]``.
         captions_per_image (int): Captions per scene.
         max_objects (int): 2 (one or two shapes per scene) or 1 (always one).
-        **kwargs: See :class:`BaseCaptionDataset`.
+        **kwargs: See :class:`BaseCaptionDataset`. Besides its ``mismatch`` modes,
+            ``'attribute_swap'`` makes the mismatched caption describe the same scene with
+            one attribute changed (:func:`swap_attribute`), so the discriminator's
+            mismatched-pair loss checks every word; a random other scene differs in its
+            background most of the time, which a discriminator learns to check first.
     """
+
+    mismatch_modes = MISMATCH_MODES + ('attribute_swap', )
 
     def __init__(self, num_images: int = 1000, image_size: int = 64, seed: int = 0,
                  split: str = 'train', heldout_pairs: Sequence[Sequence[str]] = (),
@@ -247,6 +317,20 @@ class ShapesDataset(BaseCaptionDataset):
         data_info['img'] = render_scene(data_info['scene'], self.image_size)
         data_info['ori_shape'] = data_info['img'].shape[:2]
         return data_info
+
+    def _attach_mismatch(self, index: int, data_info: dict) -> None:
+        if self.mismatch != 'attribute_swap':
+            super()._attach_mismatch(index, data_info)
+            return
+        # Train/test scenes never show a held-out pair, so their negatives must not name one.
+        heldout = () if self.split == 'heldout' else self.heldout_pairs
+        wrong = swap_attribute(data_info['scene'], self._item_rng(index), heldout,
+                               self.captions_per_image)
+        data_info.update(
+            wrong_captions=[[self.vocabulary.wordtoix[word] for word in text.split()]
+                            for text in wrong['captions']],
+            wrong_prompts=wrong['captions'], wrong_img_key=f"{data_info['img_key']}_swapped",
+            wrong_class_id=wrong['class_id'])
 
 
 def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: int = 64,

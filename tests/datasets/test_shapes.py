@@ -16,6 +16,7 @@ from mmdmgan.datasets.shapes import (
     max_caption_words,
     scene_class_id,
     shapes_vocabulary,
+    swap_attribute,
     write_shapes_dataset,
 )
 from mmdmgan.datasets.vocabulary import tokenize
@@ -44,7 +45,7 @@ def check_scene_pixels(scene, img):
         assert 0.6 * expected < area < 1.4 * expected, (obj, area, expected)
 
 
-def check_scene_captions(scene):
+def check_scene_captions(scene, distinct=True):
     for caption in scene['captions']:
         offset = 0  # shapes are described in order
         for obj in scene['objects']:
@@ -55,7 +56,8 @@ def check_scene_captions(scene):
         # every template but "there is ..." names the background
         assert caption.startswith('there is') or scene['background'] in caption.split()
         assert len(tokenize(caption)) <= max_caption_words()
-    assert len(set(scene['captions'])) == len(scene['captions'])  # differently worded
+    if distinct:  # differently worded
+        assert len(set(scene['captions'])) == len(scene['captions'])
 
 
 @pytest.mark.parametrize('image_size', [64, 128])
@@ -131,6 +133,74 @@ def test_in_memory_dataset_items():
         first = scene['objects'][0]
         assert sample.class_id == scene_class_id(first) == scene['class_id']
         assert sample.wrong_prompt and sample.wrong_caption_len > 0
+
+
+def scene_attributes(scene):
+    """Every (where, attribute, value) of a scene."""
+    attributes = {('scene', 'background', scene['background'])}
+    for number, obj in enumerate(scene['objects']):
+        attributes |= {(number, key, obj[key]) for key in ('colour', 'shape', 'size', 'position')}
+    return attributes
+
+
+def test_swap_attribute_changes_exactly_one_attribute():
+    heldout = [('red', 'circle'), ('blue', 'star')]
+    rng = np.random.default_rng(0)
+    changed = set()
+    for index in range(400):
+        scene = sample_scene(0, 'train', index, heldout)
+        original = {key: value for key, value in scene.items()}
+        swapped = swap_attribute(scene, rng, heldout)
+        assert scene == original  # the input is not modified
+        removed = scene_attributes(scene) - scene_attributes(swapped)
+        assert len(removed) == 1 and len(scene_attributes(swapped) - scene_attributes(scene)) == 1
+        changed.add(removed.pop()[1])
+        # still a scene the grammar makes, described by its captions and drawable (after a
+        # background swap four templates make five captions: one may repeat)
+        check_scene_captions(swapped, distinct=False)
+        check_scene_pixels(swapped, render_scene(swapped, 64))
+        assert all(obj['colour'] != swapped['background'] for obj in swapped['objects'])
+        assert not {(obj['colour'], obj['shape']) for obj in swapped['objects']} & set(heldout)
+        positions = [obj['position'] for obj in swapped['objects']]
+        assert len(set(positions)) == len(positions)
+        assert swapped['class_id'] == scene_class_id(swapped['objects'][0])
+        if removed != {('scene', 'background', scene['background'])}:
+            continue
+        # a caption that leaves the background out would be true of the original scene
+        assert all(swapped['background'] in caption.split() for caption in swapped['captions'])
+    assert changed == {'background', 'colour', 'shape', 'size', 'position'}
+
+
+def test_swap_attribute_skips_attributes_without_a_valid_value():
+    # Every other shape of red is held out: a red circle's shape cannot change.
+    scene = dict(background='white', objects=[dict(shape='circle', colour='red', size='large',
+                                                   position='centre')])
+    heldout = [('red', shape) for shape in SHAPES if shape != 'circle']
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        swapped = swap_attribute(scene, rng, heldout)
+        assert swapped['objects'][0]['shape'] == 'circle'
+
+
+@pytest.mark.parametrize('split', ['train', 'heldout'])
+def test_attribute_swap_mismatch(split):
+    heldout = [('red', 'circle'), ('blue', 'square')]
+    pipeline = [dict(type='SampleCaption', words_num=max_caption_words(), caption_index=0),
+                dict(type='PackCaptionInputs')]
+    dataset = ShapesDataset(num_images=40, split=split, heldout_pairs=heldout,
+                            mismatch='attribute_swap', test_mode=True, pipeline=pipeline)
+    vocabulary = dataset.vocabulary
+    for index in range(40):
+        sample = dataset[index]['data_samples']
+        scene = dataset.get_data_info(index)['scene']
+        # test mode: the negative is drawn from the item index
+        expected = swap_attribute(scene, np.random.default_rng(index),
+                                  heldout if split == 'train' else ())
+        assert sample.wrong_prompt == expected['captions'][0] not in scene['captions']
+        assert vocabulary.decode(sample.wrong_caption_ids) == sample.wrong_prompt
+        assert sample.class_id == scene['class_id']
+    with pytest.raises(ValueError, match="CaptionDataset: mismatch must be one of"):
+        CaptionDataset(data_root='unused', mismatch='attribute_swap')
 
 
 def test_written_dataset_matches_memory(tmp_path):
