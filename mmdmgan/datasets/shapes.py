@@ -59,6 +59,9 @@ TEMPLATES = (
     'an image of {objects} on {background}',
 )
 SPLIT_CODES = {'train': 0, 'test': 1, 'heldout': 2}
+#: What :func:`swap_attribute` may change: a shape's colour, shape, size or position, or the
+#: background colour.
+SWAP_ATTRIBUTES = ('colour', 'shape', 'size', 'position', 'background')
 # Two shapes take distinct side positions (never the centre) so they never overlap.
 _PAIR_POSITIONS = ('left', 'right', 'top', 'bottom')
 _COLOUR_NAMES = tuple(COLOURS)
@@ -168,7 +171,8 @@ def scene_captions(objects: List[dict], background: str, rng: np.random.Generato
 
 def swap_attribute(scene: dict, rng: np.random.Generator,
                    heldout_pairs: Iterable[Sequence[str]] = (),
-                   captions_per_image: int = 5) -> dict:
+                   captions_per_image: int = 5,
+                   attributes: Sequence[str] = SWAP_ATTRIBUTES) -> dict:
     """The scene with exactly one attribute changed: the hardest mismatched caption.
 
     One shape's colour, shape, size or position, or the background, is replaced (the
@@ -182,10 +186,16 @@ def swap_attribute(scene: dict, rng: np.random.Generator,
         rng (np.random.Generator): Source of the choices.
         heldout_pairs (Iterable): (colour, shape) pairs the changed scene must not contain.
         captions_per_image (int): Captions of the changed scene.
+        attributes (Sequence[str]): The attributes that may change, of
+            :data:`SWAP_ATTRIBUTES`.
 
     Returns:
         dict: Like :func:`sample_scene`'s, with new captions and ``class_id``.
     """
+    unknown = sorted(set(attributes) - set(SWAP_ATTRIBUTES))
+    if unknown or not attributes:
+        raise ValueError(f'attributes must be a non-empty subset of {SWAP_ATTRIBUTES}, '
+                         f'got {tuple(attributes)}')
     heldout = _normalise_pairs(heldout_pairs)
     objects = [dict(obj) for obj in scene['objects']]
     background = scene['background']
@@ -206,8 +216,12 @@ def swap_attribute(scene: dict, rng: np.random.Generator,
                        if colour != background
                        and all(other['colour'] != colour for other in objects)],
     }
-    attributes = [attribute for attribute, values in candidates.items() if values]
-    attribute = attributes[int(rng.integers(len(attributes)))]
+    possible = [attribute for attribute in SWAP_ATTRIBUTES
+                if attribute in attributes and candidates[attribute]]
+    if not possible:
+        raise ValueError(f'no attribute of {tuple(attributes)} can change in this scene '
+                         f'without making a held-out pair: {scene["objects"]}')
+    attribute = possible[int(rng.integers(len(possible)))]
     value = candidates[attribute][int(rng.integers(len(candidates[attribute])))]
     templates = TEMPLATES
     if attribute == 'background':

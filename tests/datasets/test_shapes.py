@@ -13,6 +13,7 @@ from mmdmgan.datasets.shapes import (
     POSITIONS,
     SHAPES,
     SIZES,
+    SWAP_ATTRIBUTES,
     max_caption_words,
     scene_class_id,
     shapes_vocabulary,
@@ -180,6 +181,23 @@ def test_swap_attribute_skips_attributes_without_a_valid_value():
     for _ in range(50):
         swapped = swap_attribute(scene, rng, heldout)
         assert swapped['objects'][0]['shape'] == 'circle'
+
+
+def test_swap_attribute_restricted_to_given_attributes():
+    rng = np.random.default_rng(0)
+    for index in range(50):
+        scene = sample_scene(0, 'train', index)
+        for attribute in SWAP_ATTRIBUTES:
+            swapped = swap_attribute(scene, rng, attributes=(attribute, ))
+            changed = scene_attributes(scene) - scene_attributes(swapped)
+            assert [item[1] for item in changed] == [attribute]
+    scene = dict(background='white', objects=[dict(shape='circle', colour='red', size='large',
+                                                   position='centre')])
+    heldout = [('red', shape) for shape in SHAPES if shape != 'circle']
+    with pytest.raises(ValueError, match="no attribute of \\('shape',\\) can change"):
+        swap_attribute(scene, rng, heldout, attributes=('shape', ))
+    with pytest.raises(ValueError, match='non-empty subset'):
+        swap_attribute(scene, rng, attributes=('texture', ))
 
 
 @pytest.mark.parametrize('split', ['train', 'heldout'])

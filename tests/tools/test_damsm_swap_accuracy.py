@@ -1,0 +1,77 @@
+"""tools/analysis/damsm_swap_accuracy.py: the comparison on encoders whose answer is known,
+and the tool end to end."""
+import json
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmdmgan.datasets.shapes import COLOURS, SWAP_ATTRIBUTES, sample_scene, shapes_vocabulary
+from mmdmgan.registry import MODELS
+from tests.conftest import load_script
+
+VOCABULARY = shapes_vocabulary()
+PALETTE = torch.tensor(list(COLOURS.values()), dtype=torch.float32)
+COLOUR_IDS = [VOCABULARY.wordtoix[name] for name in COLOURS]
+
+
+class BackgroundOnlyImageEncoder(torch.nn.Module):
+    """Image code: one-hot (over the vocabulary) of the corner pixel's colour word."""
+
+    def forward(self, images):
+        rgb = (images[:, :, 0, 0] + 1) * 127.5
+        nearest = torch.cdist(rgb, PALETTE).argmin(1)
+        code = torch.zeros(len(images), len(VOCABULARY))
+        code[torch.arange(len(images)), torch.tensor(COLOUR_IDS)[nearest]] = 1
+        return None, code
+
+
+class BackgroundOnlyTextEncoder(torch.nn.Module):
+    """Sentence: one-hot of the word before the last ("... on a <colour> background")."""
+
+    def forward(self, caption_ids, caption_len):
+        words = caption_ids[torch.arange(len(caption_ids)), caption_len - 2]
+        return None, torch.nn.functional.one_hot(words, len(VOCABULARY)).float()
+
+
+def test_swap_accuracy_credits_only_what_the_encoders_see():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(30)]
+    accuracy = tool.swap_accuracy(BackgroundOnlyTextEncoder(), BackgroundOnlyImageEncoder(),
+                                  scenes, image_size=64, batch_size=8)
+    # Equal scores (every swap but the background's) are not a win.
+    assert accuracy == {attribute: float(attribute == 'background')
+                        for attribute in SWAP_ATTRIBUTES}
+
+
+def test_captions_of_a_swap_are_worded_alike():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    scene = sample_scene(0, 'test', 3, max_objects=1)
+    swapped = dict(scene, objects=[dict(scene['objects'][0], size='small')])
+    words, swapped_words = tool.first_caption(scene).split(), tool.first_caption(swapped).split()
+    assert len(words) == len(swapped_words)
+    assert sum(a != b for a, b in zip(words, swapped_words)) == (scene['objects'][0]['size']
+                                                                 != 'small')
+
+
+@pytest.mark.parametrize('split', ['test', 'heldout'])
+def test_tool_prints_one_json_line(run_tool, tmp_path, split):
+    cfg = Config.fromfile('configs/damsm_shapes_demo.py')
+    init_default_scope('mmdmgan')
+    torch.manual_seed(0)
+    state_dict = {}
+    for prefix in ('text_encoder', 'image_encoder'):
+        encoder = MODELS.build(cfg.model[prefix])
+        state_dict.update({f'{prefix}.{key}': value
+                           for key, value in encoder.state_dict().items()})
+    checkpoint = tmp_path / 'damsm.pth'
+    torch.save(dict(state_dict=state_dict), checkpoint)
+    result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/damsm_shapes_demo.py',
+                       checkpoint, '--num', '3', '--split', split])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report['split'] == split and report['num'] == 3 and report['max_objects'] == 1
+    assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
+    assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
+               report['swap_accuracy'].values())  # wins out of 3 scenes
