@@ -163,6 +163,33 @@ def sentence_loss(image_code: Tensor,
     return two_way_cross_entropy(scores, class_ids)
 
 
+def mismatch_sentence_loss(image_code: Tensor,
+                           sentence: Tensor,
+                           wrong_sentence: Tensor,
+                           gamma3: float = 10.0) -> Tensor:
+    """Hard-negative sentence term: each image must match its caption better than its
+    mismatched caption (not in AttnGAN / DM-GAN).
+
+    ``mean_i softplus(γ3·(cos(c_i, s_i^wrong) − cos(c_i, s_i)))``, the two-way softmax
+    cross-entropy of the true caption against the mismatched one. The batch's other captions,
+    the negatives of :func:`sentence_loss`, usually differ in what is easiest to see (a
+    scene's background); a mismatched caption that differs in one word (e.g. the shapes
+    dataset's ``mismatch='attribute_swap'``) makes the term check that word.
+
+    Args:
+        image_code (Tensor): B×D global image features.
+        sentence (Tensor): B×D features of the images' captions.
+        wrong_sentence (Tensor): B×D features of their mismatched captions.
+        gamma3 (float): Score scale. Defaults to 10.
+
+    Returns:
+        Tensor: The scalar loss.
+    """
+    true_scores = F.cosine_similarity(image_code, sentence, dim=1)
+    wrong_scores = F.cosine_similarity(image_code, wrong_sentence, dim=1)
+    return F.softplus(gamma3 * (wrong_scores - true_scores)).mean()
+
+
 @MODELS.register_module()
 class DAMSMLoss(BaseModule):
     """Word + sentence DAMSM losses, each summed over both matching directions.

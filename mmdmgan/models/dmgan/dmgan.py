@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from mmdmgan.apis.text2image import DMGANText2ImagePipeline, Text2ImageOutput
 from mmdmgan.datasets.vocabulary import Vocabulary
-from mmdmgan.models.damsm.losses import sentence_loss, words_loss
+from mmdmgan.models.damsm.losses import mismatch_sentence_loss, sentence_loss, words_loss
 from mmdmgan.models.damsm.text_encoder import padding_mask
 from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
 from mmdmgan.registry import MODELS
@@ -153,6 +153,10 @@ class DMGAN(BaseModel):
         vocabulary (str | Vocabulary, optional): The caption vocabulary (or its vocab.json)
             that :meth:`infer` tokenises prompts with; ``mmdmgan.apis.init_model`` also finds
             it in the checkpoint (see docs/inference.md).
+        lambda_damsm_mismatch (float): λ of an extra generator term, not in the paper: the
+            final image must match its caption better than the mismatched caption of the
+            discriminator loss (:func:`~mmdmgan.models.damsm.losses.mismatch_sentence_loss`),
+            useful when those differ in one word. Defaults to 0 (off, the paper's loss).
     """
 
     def __init__(self,
@@ -171,10 +175,14 @@ class DMGAN(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  channels_last: bool = False,
                  init_cfg: Optional[dict] = None,
-                 vocabulary: Optional[Union[str, Vocabulary]] = None) -> None:
+                 vocabulary: Optional[Union[str, Vocabulary]] = None,
+                 lambda_damsm_mismatch: float = 0.0) -> None:
         # The pretrained encoders first: a missing weights file fails before the big nets.
-        if image_encoder is None and lambda_damsm != 0:
-            raise ValueError('image_encoder is required for the DAMSM loss (lambda_damsm != 0)')
+        if image_encoder is None and (lambda_damsm != 0 or lambda_damsm_mismatch != 0):
+            raise ValueError('image_encoder is required for the DAMSM losses (lambda_damsm or '
+                             'lambda_damsm_mismatch != 0)')
+        if lambda_damsm_mismatch < 0:
+            raise ValueError(f'lambda_damsm_mismatch must be >= 0, got {lambda_damsm_mismatch}')
         text_encoder_module = self._build_encoder(text_encoder, text_encoder_weights,
                                                   'text_encoder', allow_random_encoders)
         image_encoder_module = None if image_encoder is None else self._build_encoder(
@@ -204,6 +212,7 @@ class DMGAN(BaseModel):
         self.image_encoder = image_encoder_module
 
         self.lambda_damsm = lambda_damsm
+        self.lambda_damsm_mismatch = lambda_damsm_mismatch
         self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
         self.ema_config = ema_config
         self.vocabulary = (Vocabulary.load(vocabulary) if isinstance(vocabulary, str)
@@ -409,6 +418,8 @@ class DMGAN(BaseModel):
                 + ⅓(BCE(D_k(x̂), 0) + BCE(D_k(x̂, s), 0) + BCE(D_k(x, s_wrong), 0))
         L_G = Σ_k [BCE(D_k(x̂_k), 1) + BCE(D_k(x̂_k, s), 1)] + λ·L_DAMSM(x̂_K, words, s)
               + KL(N(μ, σ²) || N(0, I))
+              [+ λ_mismatch·softplus(γ3·(cos(c(x̂_K), s_wrong) − cos(c(x̂_K), s))), off by
+              default]
 
         Args:
             data (dict): A collated batch (images and captions).
@@ -445,8 +456,8 @@ class DMGAN(BaseModel):
         self.discriminators.requires_grad_(False)
         try:
             with g_wrapper.optim_context(self.generator):
-                g_losses = self._generator_losses(output, words, sentence, caption_len,
-                                                  inputs.get('class_id'))
+                g_losses = self._generator_losses(output, words, sentence, wrong_sentence,
+                                                  caption_len, inputs.get('class_id'))
             g_wrapper.update_params(sum(g_losses.values()))
         finally:
             self.discriminators.requires_grad_(True)
@@ -482,23 +493,30 @@ class DMGAN(BaseModel):
         return log_vars
 
     def _generator_losses(self, output: GeneratorOutput, words: Tensor, sentence: Tensor,
-                          caption_len: Tensor, class_id: Optional[Tensor]) -> Dict[str, Tensor]:
+                          wrong_sentence: Tensor, caption_len: Tensor,
+                          class_id: Optional[Tensor]) -> Dict[str, Tensor]:
         losses = {}
         logits = self.discriminators(output.images, sentence)
         for k, stage in enumerate(logits):
             losses[f'loss_g_adv{k}'] = bce_logits(stage['uncond'], 1.0) + bce_logits(
                 stage['cond'], 1.0)
-        if self.lambda_damsm:
+        if self.lambda_damsm or self.lambda_damsm_mismatch:
             regions, code = self.image_encoder(output.images[-1])
             # Softmaxes and cross-entropies of DAMSM in fp32 even under autocast.
             with torch.autocast(regions.device.type, enabled=False):
-                # Batched (no maps): no host sync and no per-caption loop in the step.
-                loss_i2c, loss_c2i, _ = words_loss(regions.float(), words.float(), caption_len,
-                                                   class_id, **self.gammas,
-                                                   return_attention=False)
-                sent_i2c, sent_c2i = sentence_loss(code.float(), sentence.float(), class_id,
-                                                   self.gammas['gamma3'])
-            losses['loss_damsm_words'] = self.lambda_damsm * (loss_i2c + loss_c2i)
-            losses['loss_damsm_sentence'] = self.lambda_damsm * (sent_i2c + sent_c2i)
+                regions, code, sentence = regions.float(), code.float(), sentence.float()
+                if self.lambda_damsm:
+                    # Batched (no maps): no host sync and no per-caption loop in the step.
+                    loss_i2c, loss_c2i, _ = words_loss(regions, words.float(), caption_len,
+                                                       class_id, **self.gammas,
+                                                       return_attention=False)
+                    sent_i2c, sent_c2i = sentence_loss(code, sentence, class_id,
+                                                       self.gammas['gamma3'])
+                    losses['loss_damsm_words'] = self.lambda_damsm * (loss_i2c + loss_c2i)
+                    losses['loss_damsm_sentence'] = self.lambda_damsm * (sent_i2c + sent_c2i)
+                if self.lambda_damsm_mismatch:
+                    losses['loss_damsm_mismatch'] = (
+                        self.lambda_damsm_mismatch * mismatch_sentence_loss(
+                            code, sentence, wrong_sentence.float(), self.gammas['gamma3']))
         losses['loss_kl'] = kl_loss(output.mu, output.logvar)
         return losses

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from mmdmgan.models.damsm import DAMSMLoss, sentence_loss, words_loss
+from mmdmgan.models.damsm import DAMSMLoss, mismatch_sentence_loss, sentence_loss, words_loss
 from mmdmgan.registry import MODELS
 
 
@@ -76,6 +76,22 @@ def test_matching_pairs_give_lower_loss():
     matched = sum(sentence_loss(codes, codes))
     shuffled = sum(sentence_loss(codes, codes[torch.randperm(6)]))
     assert matched < shuffled
+
+
+def test_mismatch_sentence_loss_is_the_two_way_softmax_of_true_against_wrong():
+    torch.manual_seed(0)
+    codes, sentences, wrong = torch.randn(3, 5, 8, dtype=torch.float64)
+    loss = mismatch_sentence_loss(codes, sentences, wrong, gamma3=10.0)
+    expected = []
+    for code, true_caption, wrong_caption in zip(codes, sentences, wrong):
+        scores = torch.stack([torch.dot(code, caption) / (code.norm() * caption.norm())
+                              for caption in (true_caption, wrong_caption)]) * 10.0
+        expected.append(-torch.log_softmax(scores, 0)[0])
+    torch.testing.assert_close(loss, torch.stack(expected).mean())
+    # an image that matches its caption and not the wrong one costs almost nothing
+    assert mismatch_sentence_loss(sentences, sentences, -sentences) < 1e-8
+    assert mismatch_sentence_loss(sentences, sentences, sentences) == pytest.approx(math.log(2))
+    assert mismatch_sentence_loss(wrong, sentences, wrong) > 10 * math.log(2)
 
 
 def test_module_sums_both_directions_and_passes_gradients(features):

@@ -91,6 +91,25 @@ def test_train_step_updates_g_every_d_and_logs_every_term(model, cfg, batch):
     assert all(p.requires_grad for p in model.discriminators.parameters())
 
 
+def test_mismatch_damsm_term_is_logged_and_trains_the_generator(cfg, batch):
+    torch.manual_seed(0)
+    model = MODELS.build(dict(copy.deepcopy(cfg.model), lambda_damsm=0.0,
+                              lambda_damsm_mismatch=2.0))
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    before = snapshot(model.generator)
+    log_vars = model.train_step(batch, optim_wrapper)
+    assert 'loss_damsm_mismatch' in log_vars and 'loss_damsm_sentence' not in log_vars
+    assert 0 < log_vars['loss_damsm_mismatch'] < 2.0 * 20  # at most λ·softplus(2·γ3)
+    assert changed(before, model.generator)
+    for value, message in ((-1.0, 'must be >= 0'), (1.0, 'lambda_damsm_mismatch')):
+        model_cfg = dict(copy.deepcopy(cfg.model), lambda_damsm=0.0,
+                         lambda_damsm_mismatch=value)
+        if value > 0:
+            model_cfg['image_encoder'] = None
+        with pytest.raises(ValueError, match=message):
+            MODELS.build(model_cfg)
+
+
 def test_generator_step_leaves_no_gradient_in_the_discriminators(model, cfg, batch):
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     model.train_step(batch, optim_wrapper)
