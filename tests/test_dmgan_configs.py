@@ -44,6 +44,17 @@ def test_shapes_demo_configs_hold_out_the_same_pairs():
         assert dataset.split == 'train'
 
 
+def test_shapes_demo_finetune_starts_from_the_demo_run():
+    demo = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo.py'))
+    finetune = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_finetune.py'))
+    assert finetune.load_from == f'work_dirs/dmgan_shapes_demo/iter_{demo.max_iters}.pth'
+    assert finetune.heldout_pairs == demo.heldout_pairs
+    assert finetune.train_dataloader.dataset.mismatch == 'attribute_swap'
+    assert demo.train_dataloader.dataset.mismatch == 'other_class'
+    assert finetune.model.lambda_damsm_mismatch > 0 and 'lambda_damsm_mismatch' not in demo.model
+    assert finetune.model.generator == demo.model.generator  # the same network, fine-tuned
+
+
 @pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py', 'dmgan_shapes.py'])
 def test_missing_damsm_weights_name_the_file(name):
     init_default_scope('mmdmgan')
