@@ -295,8 +295,8 @@ class ShapesDataset(BaseCaptionDataset):
         max_objects (int): 2 (one or two shapes per scene) or 1 (always one).
         **kwargs: See :class:`BaseCaptionDataset`. Besides its ``mismatch`` modes,
             ``'attribute_swap'`` makes the mismatched caption describe the same scene with
-            one attribute changed (:func:`swap_attribute`), so the discriminator's
-            mismatched-pair loss checks every word; a random other scene differs in its
+            one attribute changed (:func:`swap_attribute`), so that the discriminator's
+            mismatched-pair loss is about every word; a random other scene differs in its
             background most of the time, which a discriminator learns to check first.
     """
 
