@@ -321,10 +321,13 @@ class ShapesDataset(BaseCaptionDataset):
             scene = sample_scene(self.seed, self.split, index, self.heldout_pairs,
                                  self.captions_per_image, self.max_objects)
             infos.append(dict(img_key=f'{self.split}_{index:06d}', class_id=scene['class_id'],
-                              captions=[[self.vocabulary.wordtoix[word] for word in text.split()]
-                                        for text in scene['captions']],
+                              captions=self._token_ids(scene['captions']),
                               prompts=scene['captions'], scene=scene))
         return infos
+
+    def _token_ids(self, captions: List[str]) -> List[List[int]]:
+        # The grammar only makes vocabulary words: every word has an id.
+        return [[self.vocabulary.wordtoix[word] for word in text.split()] for text in captions]
 
     def get_data_info(self, idx: int) -> dict:
         data_info = super().get_data_info(idx)
@@ -340,11 +343,10 @@ class ShapesDataset(BaseCaptionDataset):
         heldout = () if self.split == 'heldout' else self.heldout_pairs
         wrong = swap_attribute(data_info['scene'], self._item_rng(index), heldout,
                                self.captions_per_image)
-        data_info.update(
-            wrong_captions=[[self.vocabulary.wordtoix[word] for word in text.split()]
-                            for text in wrong['captions']],
-            wrong_prompts=wrong['captions'], wrong_img_key=f"{data_info['img_key']}_swapped",
-            wrong_class_id=wrong['class_id'])
+        data_info.update(wrong_captions=self._token_ids(wrong['captions']),
+                         wrong_prompts=wrong['captions'],
+                         wrong_img_key=f"{data_info['img_key']}_swapped",
+                         wrong_class_id=wrong['class_id'])
 
 
 def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: int = 64,

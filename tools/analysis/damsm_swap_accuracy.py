@@ -26,6 +26,7 @@ from mmengine.registry import init_default_scope
 
 from mmdmgan.datasets.shapes import (
     SWAP_ATTRIBUTES,
+    max_caption_words,
     render_scene,
     sample_scene,
     scene_captions,
@@ -43,12 +44,11 @@ def first_caption(scene: dict) -> str:
 
 
 def caption_tensors(captions: Sequence[str]) -> tuple:
-    """Token ids (B×T, zero padded) and lengths (B) of shapes captions."""
+    """Token ids (B×T, zero padded, nothing cut) and lengths (B) of shapes captions."""
     vocabulary = shapes_vocabulary()
-    ids = [[vocabulary.wordtoix[word] for word in caption.split()] for caption in captions]
-    length = max(len(row) for row in ids)
-    return (torch.tensor([row + [0] * (length - len(row)) for row in ids]),
-            torch.tensor([len(row) for row in ids]))
+    encoded = [vocabulary.encode(caption, max_caption_words()) for caption in captions]
+    return (torch.stack([ids for ids, _ in encoded]),
+            torch.tensor([length for _, length in encoded]))
 
 
 @torch.no_grad()
