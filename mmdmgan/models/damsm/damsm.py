@@ -7,6 +7,7 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from torch import Tensor, nn
 from torch.nn.utils import clip_grad_norm_
 
+from mmdmgan.models.damsm.losses import mismatch_sentence_loss
 from mmdmgan.registry import MODELS
 from mmdmgan.structures import DataSample
 
@@ -30,6 +31,12 @@ class DAMSM(BaseModel):
     mode). The reference puts the whole CNN in train mode, so its BatchNorm running means and
     variances drift towards the captioned dataset while the weights stay fixed.
 
+    Optional hard negatives (not in AttnGAN): with ``lambda_mismatch > 0`` each image must
+    also match its caption better than the batch's mismatched caption
+    (:func:`~mmdmgan.models.damsm.losses.mismatch_sentence_loss`, logged as
+    ``loss_sentence_mismatch``). With a dataset whose mismatched caption differs in one word
+    (``ShapesDataset(mismatch='attribute_swap')``) this teaches both encoders that word.
+
     The trained encoders are what DM-GAN loads: ``tools/export_damsm.py`` writes them as
     ``text_encoder.pth`` and ``image_encoder.pth``.
 
@@ -40,6 +47,8 @@ class DAMSM(BaseModel):
         loss (dict): Config of :class:`DAMSMLoss` (gamma1=4, gamma2=5, gamma3=10).
         text_grad_clip (float, optional): Max gradient norm of the text encoder (0.25 in the
             reference); ``None`` disables clipping.
+        lambda_mismatch (float): Weight of the hard-negative sentence term. Defaults to 0
+            (off, as in the paper).
         data_preprocessor (dict, optional): Defaults to ``DMGANDataPreprocessor`` with the
             single size 299 (the reference's input).
         init_cfg (dict, optional): MMEngine initialisation config.
@@ -50,6 +59,7 @@ class DAMSM(BaseModel):
                  image_encoder: dict,
                  loss: Optional[dict] = None,
                  text_grad_clip: Optional[float] = 0.25,
+                 lambda_mismatch: float = 0.0,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         if data_preprocessor is None:
@@ -66,6 +76,9 @@ class DAMSM(BaseModel):
         if text_grad_clip is not None and text_grad_clip <= 0:
             raise ValueError(f'text_grad_clip must be positive or None, got {text_grad_clip}')
         self.text_grad_clip = text_grad_clip
+        if lambda_mismatch < 0:
+            raise ValueError(f'lambda_mismatch must be >= 0, got {lambda_mismatch}')
+        self.lambda_mismatch = lambda_mismatch
 
     def encode(self, inputs: dict) -> Dict[str, Tensor]:
         """Encode a preprocessed batch.
@@ -93,17 +106,30 @@ class DAMSM(BaseModel):
 
     def compute_losses(self, inputs: dict,
                        features: Optional[Dict[str, Tensor]] = None) -> Dict[str, Tensor]:
-        """The four DAMSM loss terms (:data:`LOSS_KEYS`) of a preprocessed batch.
+        """The four DAMSM loss terms (:data:`LOSS_KEYS`) of a preprocessed batch, and
+        ``loss_sentence_mismatch`` when ``lambda_mismatch > 0``.
 
         Args:
-            inputs (dict): See :meth:`encode`.
+            inputs (dict): See :meth:`encode`; with ``lambda_mismatch > 0`` also
+                ``wrong_caption_ids`` B×T and ``wrong_caption_len`` B.
             features (dict, optional): Output of :meth:`encode` for ``inputs``, when known.
         """
         if features is None:
             features = self.encode(inputs)
-        return self.loss.directional_losses(features['regions'], features['image_code'],
-                                            features['words'], features['sentence'],
-                                            inputs['caption_len'], inputs.get('class_id'))
+        losses = self.loss.directional_losses(features['regions'], features['image_code'],
+                                              features['words'], features['sentence'],
+                                              inputs['caption_len'], inputs.get('class_id'))
+        if self.lambda_mismatch:
+            if 'wrong_caption_ids' not in inputs:
+                raise KeyError('lambda_mismatch > 0 needs mismatched captions: the batch has '
+                               "no 'wrong_caption_ids'; use data_preprocessor "
+                               "mismatch='auto' (the default)")
+            _, wrong_sentence = self.text_encoder(inputs['wrong_caption_ids'],
+                                                  inputs['wrong_caption_len'])
+            losses['loss_sentence_mismatch'] = self.lambda_mismatch * mismatch_sentence_loss(
+                features['image_code'], features['sentence'], wrong_sentence,
+                self.loss.gamma3)
+        return losses
 
     def forward(self,
                 inputs: dict,

@@ -5,14 +5,16 @@ from mmengine.optim import OptimWrapper
 from mmdmgan.datasets.shapes import ShapesDataset
 from mmdmgan.models.damsm import DAMSM
 from mmdmgan.models.damsm.damsm import LOSS_KEYS
+from mmdmgan.models.damsm.losses import mismatch_sentence_loss
 from mmdmgan.structures import DataSample
 
 VOCAB_SIZE = 45
 
 
-def tiny_damsm(text_grad_clip=0.25) -> DAMSM:
+def tiny_damsm(text_grad_clip=0.25, lambda_mismatch=0.0) -> DAMSM:
     torch.manual_seed(0)
     return DAMSM(
+        lambda_mismatch=lambda_mismatch,
         text_encoder=dict(type='DAMSMTextEncoder', vocab_size=VOCAB_SIZE, embedding_dim=16,
                           hidden_dim=16, dropout=0.0),
         image_encoder=dict(type='DAMSMImageEncoder', embedding_dim=16, allow_random_init=True,
@@ -60,6 +62,32 @@ def test_train_step_updates_text_encoder_and_projections_only(batch):
                              'global_projection.bias'}
     assert not model.image_encoder.region_trunk.training
     assert all(not parameter.requires_grad for parameter in model.image_encoder.trunk_parameters())
+
+
+def test_mismatch_term_is_the_weighted_hard_negative_loss(batch):
+    model = tiny_damsm(lambda_mismatch=2.0).eval()
+    inputs = model.data_preprocessor(batch, False)['inputs']
+    with torch.no_grad():
+        losses = model(inputs, mode='loss')
+        features = model.encode(inputs)
+        _, wrong_sentence = model.text_encoder(inputs['wrong_caption_ids'],
+                                               inputs['wrong_caption_len'])
+    expected = 2.0 * mismatch_sentence_loss(features['image_code'], features['sentence'],
+                                            wrong_sentence, gamma3=10.0)
+    assert set(losses) == set(LOSS_KEYS) | {'loss_sentence_mismatch'}
+    torch.testing.assert_close(losses['loss_sentence_mismatch'], expected)
+    # batch_shift gives row i the caption of row i + 1: a real negative, a positive loss.
+    assert float(expected) > 0
+
+
+def test_mismatch_term_needs_mismatched_captions(batch):
+    model = tiny_damsm(lambda_mismatch=1.0)
+    inputs = dict(model.data_preprocessor(batch, False)['inputs'])
+    inputs.pop('wrong_caption_ids')
+    with pytest.raises(KeyError, match='wrong_caption_ids'):
+        model(inputs, mode='loss')
+    with pytest.raises(ValueError, match='lambda_mismatch'):
+        tiny_damsm(lambda_mismatch=-1.0)
 
 
 def sgd_step(batch, text_grad_clip):
