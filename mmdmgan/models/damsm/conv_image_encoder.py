@@ -1,6 +1,7 @@
 """A small trainable CNN image encoder for DAMSM on data without a pretrained trunk."""
 from typing import Optional, Tuple, Union
 
+import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor, nn
@@ -9,10 +10,9 @@ from mmdmgan.registry import MODELS
 
 
 def _down_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """4×4 stride-2 conv, BatchNorm, LeakyReLU(0.2): halves the side."""
-    return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, kernel_size=4, stride=2, padding=1, bias=False),
-        nn.BatchNorm2d(out_channels), nn.LeakyReLU(0.2, inplace=True))
+    """3×3 conv, ReLU, 2×2 max pooling: halves the side."""
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
+                         nn.ReLU(inplace=True), nn.MaxPool2d(2))
 
 
 @MODELS.register_module()
@@ -27,14 +27,16 @@ class ConvImageEncoder(BaseModule):
     for small synthetic scenes, not for CUB / COCO, where the paper's Inception encoder is
     the one to use.
 
-    Layout: resize to ``input_size``; a 3×3 conv; ``num_region_downsamples`` 4×4 stride-2
-    blocks give the regions (``input_size / 2**n`` per side) and a bias-free 1×1 projection
-    gives the region features ``f`` (B×D×h×w); one more stride-2 block, global average
-    pooling and a linear layer give the global feature ``f̄`` (B×D), as Mixed_6e / Mixed_7c
-    do in the Inception encoder (AttnGAN, Sec. 3.3).
-
-    When a DM-GAN loads it, the encoder is frozen in eval mode (BatchNorm uses the running
-    statistics of the DAMSM training).
+    Layout: resize to ``input_size``; append two channels holding each pixel's x and y in
+    [-1, 1] (CoordConv, Liu et al. 2018); a 3×3 conv; ``num_region_downsamples`` blocks of
+    3×3 conv, ReLU and 2×2 max pooling give the regions (``input_size / 2**n`` per side) and
+    a bias-free 1×1 projection gives the region features ``f`` (B×D×h×w); one more block,
+    global *max* pooling and a linear layer give the global feature ``f̄`` (B×D), as
+    Mixed_6e / Mixed_7c do in the Inception encoder (AttnGAN, Sec. 3.3). Max pooling keeps
+    a small object visible: with strided convs, BatchNorm and global average pooling the same
+    network did not even learn to classify the shapes scenes' shape when trained for it
+    (chance after 1200 steps, where this layout is at 100% after 400). Global max pooling
+    alone forgets *where* the object is; the coordinate channels let the features carry it.
 
     Args:
         embedding_dim (int): Size D of the common text/image space. Defaults to 256.
@@ -61,8 +63,7 @@ class ConvImageEncoder(BaseModule):
             raise ValueError(f'input_size must be a multiple of {min_size} (2 ** '
                              f'(num_region_downsamples + 1)), got {input_size}')
         self.input_size = input_size
-        layers = [nn.Conv2d(3, base_channels, kernel_size=3, padding=1),
-                  nn.LeakyReLU(0.2, inplace=True)]
+        layers = [nn.Conv2d(3 + 2, base_channels, kernel_size=3, padding=1), nn.ReLU(inplace=True)]
         channels = base_channels
         for _ in range(num_region_downsamples):
             layers.append(_down_block(channels, channels * 2))
@@ -87,6 +88,9 @@ class ConvImageEncoder(BaseModule):
         if img.shape[-2:] != (self.input_size, self.input_size):
             img = F.interpolate(img, size=(self.input_size, self.input_size), mode='bilinear',
                                 align_corners=True)
-        regions = self.region_trunk(img)
-        pooled = F.adaptive_avg_pool2d(self.global_trunk(regions), 1).flatten(1)
+        side = torch.linspace(-1, 1, self.input_size, device=img.device, dtype=img.dtype)
+        coordinates = torch.stack(torch.meshgrid(side, side, indexing='xy'))
+        regions = self.region_trunk(
+            torch.cat([img, coordinates.expand(img.size(0), -1, -1, -1)], dim=1))
+        pooled = F.adaptive_max_pool2d(self.global_trunk(regions), 1).flatten(1)
         return self.region_projection(regions), self.global_projection(pooled)

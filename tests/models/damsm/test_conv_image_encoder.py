@@ -36,3 +36,16 @@ def test_rejects_bad_sizes_and_inputs():
         ConvImageEncoder(num_region_downsamples=0)
     with pytest.raises(ValueError, match='B×3×H×W'):
         ConvImageEncoder(input_size=16, num_region_downsamples=1)(torch.zeros(1, 16, 16))
+
+
+def test_the_first_conv_sees_the_pixel_coordinates():
+    encoder = ConvImageEncoder(embedding_dim=8, input_size=16, base_channels=4,
+                               num_region_downsamples=1)
+    seen = []
+    encoder.region_trunk[0].register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    encoder(torch.zeros(2, 3, 16, 16))
+    (trunk_input, ) = seen
+    assert trunk_input.shape == (2, 5, 16, 16)
+    side = torch.linspace(-1, 1, 16)
+    torch.testing.assert_close(trunk_input[1, 3], side.expand(16, 16))      # x along a row
+    torch.testing.assert_close(trunk_input[1, 4], side[:, None].expand(16, 16))  # y down
