@@ -85,8 +85,10 @@ def init_model(config: Union[str, Config, dict],
                 'an original release with tools/convert_original_ckpt.py, or omit CONFIG and '
                 'CKPT in the demo to use the shipped shapes model)')
         state = torch.load(checkpoint, map_location='cpu', weights_only=True)
-        model_cfg.update(image_encoder=None, lambda_damsm=0, text_encoder_weights=None,
-                         image_encoder_weights=None, allow_random_encoders=True)
+        # Sampling needs no image encoder, so no DAMSM loss term either.
+        model_cfg.update(image_encoder=None, lambda_damsm=0, lambda_damsm_mismatch=0,
+                         text_encoder_weights=None, image_encoder_weights=None,
+                         allow_random_encoders=True)
         # An exported sampler holds one generator: an EMA built from the config would stay a
         # copy of the random initial generator and be sampled by default.
         if not any(key.startswith(EMA_PREFIX) for key in state.get('state_dict', state)):

@@ -55,6 +55,17 @@ def test_exported_generator_is_what_samples(checkpoints):
     assert np.array_equal(images(exported), images(trained, 'orig'))
 
 
+def test_a_config_with_damsm_loss_terms_samples_without_image_encoder(checkpoints):
+    root, cfg = checkpoints
+    cfg = copy.deepcopy(cfg)
+    cfg.model.update(lambda_damsm=5.0, lambda_damsm_mismatch=10.0)
+    model = init_model(cfg, str(root / 'export.pth'), vocabulary=shapes_vocabulary())
+    assert model.image_encoder is None
+    assert model.lambda_damsm == model.lambda_damsm_mismatch == 0
+    assert np.array_equal(images(model), images(init_model(
+        checkpoints[1], str(root / 'export.pth'), vocabulary=shapes_vocabulary())))
+
+
 def test_checkpoint_errors(checkpoints, tmp_path):
     root, cfg = checkpoints
     with pytest.raises(FileNotFoundError, match='missing.pth'):
