@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
 
 from mmdmgan.datasets.shapes import max_caption_words, shapes_vocabulary
-from mmdmgan.models.damsm import DAMSM
+from mmdmgan.models.damsm import DAMSM, ConvImageEncoder
 from mmdmgan.registry import MODELS
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
@@ -38,3 +39,24 @@ def test_shapes_config_matches_the_dataset_and_builds():
     assert 'RandomHorizontalFlip' not in pipeline  # captions say left and right
     model = MODELS.build(cfg.model)
     assert isinstance(model, DAMSM) and model.image_encoder.input_size == 139
+
+
+def test_shapes_conv_config_trains_the_image_encoder_into_step_1s_text_space():
+    cfg = Config.fromfile(CONFIGS / 'damsm_shapes_demo_conv.py')
+    step1 = Config.fromfile(CONFIGS / 'damsm_shapes_demo.py')
+    assert cfg.load_from == f'work_dirs/damsm_shapes_demo/epoch_{step1.train_cfg.max_epochs}.pth'
+    model = MODELS.build(cfg.model)
+    assert isinstance(model.image_encoder, ConvImageEncoder)
+    assert model.lambda_mismatch > 0
+    assert cfg.train_dataloader.dataset.mismatch == 'attribute_swap'
+    assert cfg.train_dataloader.dataset.heldout_pairs == step1.heldout_pairs
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    text_parameters = {id(parameter) for parameter in model.text_encoder.parameters()}
+    image_parameters = {id(parameter) for parameter in model.image_encoder.parameters()}
+    for group in optim_wrapper.optimizer.param_groups:
+        ids = {id(parameter) for parameter in group['params']}
+        assert ids <= text_parameters or ids <= image_parameters
+        assert group['lr'] == (0.0 if ids <= text_parameters else 2e-3)
+    covered = set().union(*({id(p) for p in group['params']}
+                            for group in optim_wrapper.optimizer.param_groups))
+    assert covered == text_parameters | image_parameters
