@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from mmdmgan.models.damsm.image_encoder import resize_input
 from mmdmgan.registry import MODELS
 
 
@@ -83,11 +84,7 @@ class ConvImageEncoder(BaseModule):
             tuple[Tensor, Tensor]: region features B×D×h×w
             (``h = w = input_size / 2**num_region_downsamples``) and global features B×D.
         """
-        if img.dim() != 4 or img.size(1) != 3:
-            raise ValueError(f'img must be B×3×H×W, got shape {tuple(img.shape)}')
-        if img.shape[-2:] != (self.input_size, self.input_size):
-            img = F.interpolate(img, size=(self.input_size, self.input_size), mode='bilinear',
-                                align_corners=True)
+        img = resize_input(img, self.input_size)
         side = torch.linspace(-1, 1, self.input_size, device=img.device, dtype=img.dtype)
         coordinates = torch.stack(torch.meshgrid(side, side, indexing='xy'))
         regions = self.region_trunk(

@@ -116,17 +116,24 @@ class DAMSMImageEncoder(BaseModule):
             tuple[Tensor, Tensor]: region features B×D×17×17 (at ``input_size`` 299) and
             global features B×D.
         """
-        if img.dim() != 4 or img.size(1) != 3:
-            raise ValueError(f'img must be B×3×H×W, got shape {tuple(img.shape)}')
-        # Same resize as the reference (bilinear, corners aligned). No re-normalisation: the
-        # Google Inception-v3 weights expect inputs in [-1, 1] (torchvision's transform_input
-        # only maps ImageNet-normalised inputs to that range), and so does the reference.
-        img = F.interpolate(img, size=(self.input_size, self.input_size), mode='bilinear',
-                            align_corners=True)
-        regions = self.region_trunk(img)
+        # No re-normalisation: the Google Inception-v3 weights expect inputs in [-1, 1]
+        # (torchvision's transform_input only maps ImageNet-normalised inputs to that range),
+        # and so does the reference.
+        regions = self.region_trunk(resize_input(img, self.input_size))
         # At 299 the map is 8×8, so this is the reference's 8×8 average pooling.
         pooled = F.adaptive_avg_pool2d(self.global_trunk(regions), 1).flatten(1)
         return self.region_projection(regions), self.global_projection(pooled)
+
+
+def resize_input(img: Tensor, input_size: int) -> Tensor:
+    """Check that ``img`` is B×3×H×W and resize it to ``input_size`` × ``input_size`` as the
+    reference does (bilinear, corners aligned; an image of that size already is unchanged)."""
+    if img.dim() != 4 or img.size(1) != 3:
+        raise ValueError(f'img must be B×3×H×W, got shape {tuple(img.shape)}')
+    if img.shape[-2:] == (input_size, input_size):
+        return img
+    return F.interpolate(img, size=(input_size, input_size), mode='bilinear',
+                         align_corners=True)
 
 
 def load_inception_trunk(path: str, inception: nn.Module) -> Dict[str, Tensor]:
