@@ -36,7 +36,7 @@ from PIL import Image
 import mmdmgan  # noqa: F401  (registration; lets torch.load read MMEngine checkpoints)
 from mmdmgan.models.dmgan.dmgan import get_valid_model
 from mmdmgan.registry import DATASETS, MODELS
-from mmdmgan.utils import atomic_write, atomic_write_bytes
+from mmdmgan.utils import atomic_write, atomic_write_bytes, to_uint8
 
 INDEX_FILE = 'index.jsonl'
 META_FILE = 'generate_meta.json'
@@ -170,12 +170,6 @@ def sample_noise(indices: List[int], seed: int, noise_dim: int,
     return torch.stack(noise), torch.stack(epsilon)
 
 
-def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """B×3×H×W in [-1, 1] -> B×H×W×3 uint8, truncating like the reference's PNG writer."""
-    images = ((images.float().clamp(-1, 1) + 1) * 127.5).to(torch.uint8)
-    return images.permute(0, 2, 3, 1).cpu().numpy()
-
-
 def save_png(path: str, image: np.ndarray) -> None:
     atomic_write(path, lambda tmp_path: Image.fromarray(image).save(tmp_path, format='PNG'))
 
@@ -223,7 +217,7 @@ def main() -> None:
             output = model.generate_from_tokens(
                 inputs['caption_ids'], inputs['caption_len'], noise=noise, ca_epsilon=epsilon,
                 sample_model=args.sample_model)
-        images = to_uint8(output.images[-1])
+        images = to_uint8(output.images[-1], truncate=True)
         records = []
         for index, image, sample in zip(indices, images, data['data_samples']):
             if index >= args.num_images or index in done:

@@ -1,6 +1,8 @@
+from mmdmgan.utils import to_uint8
+
 from .inference import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, find_vocabulary, init_model
 from .sheets import attention_sheet, stage_sheet
-from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput, to_uint8
+from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput
 
 __all__ = [
     'DMGANText2ImagePipeline', 'EncodedText', 'SHAPES_DEMO_CHECKPOINT', 'SHAPES_DEMO_CONFIG',

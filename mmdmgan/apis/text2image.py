@@ -15,6 +15,7 @@ from PIL import Image
 from torch import Tensor, nn
 
 from mmdmgan.datasets.vocabulary import Vocabulary, tokenize
+from mmdmgan.utils import to_uint8
 
 OUTPUT_TYPES = ('pil', 'uint8', 'tensor')
 #: One stage's images: PIL images, an N×S×S×3 uint8 array or an N×3×S×S tensor in [-1, 1].
@@ -65,12 +66,6 @@ class Text2ImageOutput:
             raise KeyError(f"Text2ImageOutput supports only ['samples'], got {key!r}; use the "
                            'attributes images / words / attention_maps')
         return self.images[-1]
-
-
-def to_uint8(images: Tensor) -> np.ndarray:
-    """N×3×S×S float in [-1, 1] → N×S×S×3 uint8 RGB (rounded, clipped)."""
-    scaled = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round()
-    return scaled.to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
 class DMGANText2ImagePipeline:

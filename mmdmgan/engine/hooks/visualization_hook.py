@@ -11,7 +11,7 @@ from mmengine.hooks import Hook
 from torch import Tensor
 
 from mmdmgan.registry import HOOKS
-from mmdmgan.utils import atomic_write_bytes
+from mmdmgan.utils import atomic_write_bytes, to_uint8
 
 CAPTION_BAND = 22  # pixels above each row for the caption text
 LABEL_BAND = 16  # pixels above each tile for its label
@@ -21,8 +21,8 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 def to_uint8_image(img: Tensor, size: int) -> np.ndarray:
     """3×H×W in [-1, 1] → size×size×3 uint8 RGB (bilinear resize)."""
     img = F.interpolate(img[None].float(), size=(size, size), mode='bilinear',
-                        align_corners=False)[0]
-    return ((img.clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+                        align_corners=False)
+    return to_uint8(img)[0]
 
 
 def attention_overlay(image: np.ndarray, attention: Tensor) -> np.ndarray:
