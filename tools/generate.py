@@ -34,6 +34,7 @@ from mmengine.utils import ProgressBar
 from PIL import Image
 
 import mmdmgan  # noqa: F401  (registration; lets torch.load read MMEngine checkpoints)
+from mmdmgan.models.dmgan import indexed_noise
 from mmdmgan.models.dmgan.dmgan import get_valid_model
 from mmdmgan.registry import DATASETS, MODELS
 from mmdmgan.utils import atomic_write, atomic_write_bytes, to_uint8
@@ -158,18 +159,6 @@ def check_meta(out_dir: str, meta: dict) -> None:
         atomic_write_bytes(path, json.dumps(meta, indent=2))
 
 
-def sample_noise(indices: List[int], seed: int, noise_dim: int,
-                 condition_dim: int) -> tuple:
-    """z (B×noise_dim) and the CA ε (B×condition_dim), each row seeded by (seed, index)."""
-    noise, epsilon = [], []
-    for index in indices:
-        state = np.random.SeedSequence([seed, index]).generate_state(2)
-        rng = torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
-        noise.append(torch.randn(noise_dim, generator=rng))
-        epsilon.append(torch.randn(condition_dim, generator=rng))
-    return torch.stack(noise), torch.stack(epsilon)
-
-
 def save_png(path: str, image: np.ndarray) -> None:
     atomic_write(path, lambda tmp_path: Image.fromarray(image).save(tmp_path, format='PNG'))
 
@@ -212,7 +201,7 @@ def main() -> None:
     progress = ProgressBar(todo)
     for indices, data in zip(batches, loader):
         inputs = model.data_preprocessor(data, False)['inputs']
-        noise, epsilon = sample_noise(indices, args.seed, model.noise_dim, condition_dim)
+        noise, epsilon = indexed_noise(indices, args.seed, model.noise_dim, condition_dim)
         with torch.no_grad():
             output = model.generate_from_tokens(
                 inputs['caption_ids'], inputs['caption_len'], noise=noise, ca_epsilon=epsilon,

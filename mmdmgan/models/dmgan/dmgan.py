@@ -17,6 +17,7 @@ from mmdmgan.registry import MODELS
 from mmdmgan.structures import DataSample
 
 from .generator import GeneratorOutput
+from .indexed_noise import indexed_noise
 
 ModelCfg = Union[dict, nn.Module]
 ENCODER_CONVERTERS = {'text_encoder': convert_text_encoder, 'image_encoder': convert_image_encoder}
@@ -157,6 +158,10 @@ class DMGAN(BaseModel):
             final image must match its caption better than the mismatched caption of the
             discriminator loss (:func:`~mmdmgan.models.damsm.losses.mismatch_sentence_loss`),
             useful when those differ in one word. Defaults to 0 (off, the paper's loss).
+        eval_noise_seed (int, optional): ``val_step`` / ``test_step`` draw the noise of each
+            sample from ``(eval_noise_seed, sample_idx)`` (:func:`indexed_noise`), so metrics
+            do not depend on the batch size or the number of processes and repeat exactly.
+            ``None`` draws from the global RNG. Defaults to 0.
     """
 
     def __init__(self,
@@ -176,7 +181,8 @@ class DMGAN(BaseModel):
                  channels_last: bool = False,
                  init_cfg: Optional[dict] = None,
                  vocabulary: Optional[Union[str, Vocabulary]] = None,
-                 lambda_damsm_mismatch: float = 0.0) -> None:
+                 lambda_damsm_mismatch: float = 0.0,
+                 eval_noise_seed: Optional[int] = 0) -> None:
         # The pretrained encoders first: a missing weights file fails before the big nets.
         if image_encoder is None and (lambda_damsm != 0 or lambda_damsm_mismatch != 0):
             raise ValueError('image_encoder is required for the DAMSM losses (lambda_damsm or '
@@ -214,6 +220,7 @@ class DMGAN(BaseModel):
         self.lambda_damsm = lambda_damsm
         self.lambda_damsm_mismatch = lambda_damsm_mismatch
         self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
+        self.eval_noise_seed = eval_noise_seed
         self.ema_config = ema_config
         self.vocabulary = (Vocabulary.load(vocabulary) if isinstance(vocabulary, str)
                            else vocabulary)
@@ -404,9 +411,26 @@ class DMGAN(BaseModel):
         return results
 
     def val_step(self, data: dict) -> List[DataSample]:
-        """Preprocess and sample (``predict`` mode)."""
+        """Preprocess and sample (``predict`` mode), with per-sample noise (``eval_noise_seed``)."""
         data = self.data_preprocessor(data, False)
+        if self.eval_noise_seed is not None and 'noise' not in data['inputs']:
+            data['inputs'].update(self.evaluation_noise(data.get('data_samples')))
         return self(**data, mode='predict')
+
+    def evaluation_noise(self, data_samples: Optional[List[DataSample]]) -> Dict[str, Tensor]:
+        """``noise`` and ``ca_epsilon`` of each sample from ``(eval_noise_seed, sample_idx)``."""
+        indices = [None if sample is None else sample.metainfo.get('sample_idx')
+                   for sample in data_samples or [None]]
+        if None in indices:
+            raise ValueError(
+                'eval_noise_seed draws each sample\'s noise from its sample_idx, but a data '
+                'sample has no sample_idx in its metainfo (keep it in PackCaptionInputs\' '
+                'meta_keys), or set the model\'s eval_noise_seed=None for noise from the global '
+                'RNG')
+        condition_dim = get_valid_model(self.generator).conditioning_augmentation.condition_dim
+        noise, ca_epsilon = indexed_noise(indices, self.eval_noise_seed, self.noise_dim,
+                                          condition_dim)
+        return dict(noise=noise, ca_epsilon=ca_epsilon)
 
     test_step = val_step
 

@@ -169,6 +169,37 @@ def test_sampling_is_deterministic_given_noise_epsilon_or_seed(model, batch):
     assert not torch.equal(model(dict(inputs, seed=3)), model(dict(inputs, seed=4)))
 
 
+def split_batch(batch, parts):
+    return [dict(inputs=[batch['inputs'][i] for i in part],
+                 data_samples=[batch['data_samples'][i] for i in part]) for part in parts]
+
+
+def test_evaluation_noise_follows_the_sample_index_not_the_batching(model, batch):
+    model.eval()
+    assert model.eval_noise_seed == 0
+    whole = torch.stack([o.fake_img for o in model.val_step(batch)])
+    torch.manual_seed(99)  # the global RNG plays no part
+    split = [o.fake_img for part in split_batch(batch, [[2], [0, 1]])
+             for o in model.val_step(part)]
+    torch.testing.assert_close(torch.stack(split)[[1, 2, 0]], whole)
+    model.eval_noise_seed = 1
+    assert not torch.allclose(torch.stack([o.fake_img for o in model.val_step(batch)]), whole)
+    model.eval_noise_seed = None  # global RNG: each call draws afresh
+    first, second = (torch.stack([o.fake_img for o in model.val_step(batch)]) for _ in '12')
+    assert not torch.allclose(first, second)
+
+
+def test_evaluation_noise_needs_the_sample_index(model, batch):
+    model.eval()
+    (part,) = split_batch(batch, [[0]])
+    part['data_samples'] = [sample.clone() for sample in part['data_samples']]
+    sample = part['data_samples'][0]
+    assert 'sample_idx' in sample.metainfo
+    sample.set_metainfo(dict(sample_idx=None))
+    with pytest.raises(ValueError, match='sample_idx'):
+        model.val_step(part)
+
+
 def test_sample_model_choice(model, cfg, batch):
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     model.train_step(batch, optim_wrapper)

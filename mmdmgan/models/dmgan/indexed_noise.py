@@ -1,0 +1,32 @@
+"""Sampling noise that depends on a sample's index, not on batches, processes or order."""
+from typing import Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+def indexed_noise(indices: Sequence[int], seed: int, noise_dim: int,
+                  condition_dim: int) -> Tuple[Tensor, Tensor]:
+    """z and the conditioning-augmentation ε of each sample, drawn from ``(seed, index)`` alone.
+
+    Sample ``i`` gets the same noise however the samples are split into batches or across
+    processes, so generated sets and their metrics do not depend on the batch size, the number
+    of GPUs or an interruption.
+
+    Args:
+        indices (Sequence[int]): Sample indices (non-negative).
+        seed (int): Seed shared by all samples (non-negative).
+        noise_dim (int): Length of z.
+        condition_dim (int): Length of ε.
+
+    Returns:
+        tuple[Tensor, Tensor]: z B×noise_dim and ε B×condition_dim (float32, CPU).
+    """
+    noise, epsilon = [], []
+    for index in indices:
+        state = np.random.SeedSequence([seed, int(index)]).generate_state(2)
+        rng = torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
+        noise.append(torch.randn(noise_dim, generator=rng))
+        epsilon.append(torch.randn(condition_dim, generator=rng))
+    return torch.stack(noise), torch.stack(epsilon)
