@@ -4,8 +4,10 @@
 # (split='heldout' of ShapesDataset, tools/analysis/shapes_accuracy.py).
 # How it was trained and what it scores: docs/inference.md.
 # 1. python tools/train.py configs/damsm_shapes_demo.py --work-dir work_dirs/damsm_shapes_demo
-# 2. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
-# 3. python tools/export_sampler.py work_dirs/dmgan_shapes_demo/iter_N.pth OUT.pth \
+# 2. python tools/train.py configs/damsm_shapes_demo_conv.py \
+#        --work-dir work_dirs/damsm_shapes_demo_conv
+# 3. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
+# 4. python tools/export_sampler.py work_dirs/dmgan_shapes_demo/iter_9000.pth OUT.pth \
 #        --sample-model orig --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 
@@ -13,18 +15,29 @@ _base_ = ['./dmgan_shapes.py']
 # Must equal heldout_pairs of configs/damsm_shapes_demo.py (a test checks it).
 heldout_pairs = [('red', 'circle'), ('blue', 'square'), ('green', 'triangle'),
                  ('yellow', 'star'), ('purple', 'diamond')]
-# The encoders of step 1 (trained without the held-out pairs as well).
-damsm_checkpoint = 'work_dirs/damsm_shapes_demo/epoch_3.pth'
-max_iters = 6000
+# The encoders of step 2 (trained without the held-out pairs as well): an image encoder that
+# sees the shape's colour, the shape and its size, so the DAMSM loss asks for them.
+damsm_checkpoint = 'work_dirs/damsm_shapes_demo_conv/epoch_3.pth'
+max_iters = 9000
 
 # bf16 autocast (weights, Adam states and losses stay fp32): 1.7x the fp32 speed on a CPU with
 # AVX512-BF16 (docs/benchmarks.md); remove these two lines for the fp32 path.
 optim_wrapper = dict(generator=dict(type='AutocastOptimWrapper', dtype='bfloat16'),
                      discriminators=dict(type='AutocastOptimWrapper', dtype='bfloat16'))
-model = dict(text_encoder_weights=damsm_checkpoint, image_encoder_weights=damsm_checkpoint)
-train_dataloader = dict(batch_size=16, dataset=dict(heldout_pairs=heldout_pairs, max_objects=1))
+model = dict(
+    image_encoder=dict(_delete_=True, type='ConvImageEncoder', embedding_dim=256, input_size=64),
+    text_encoder_weights=damsm_checkpoint,
+    image_encoder_weights=damsm_checkpoint,
+    # Not in the paper: the final image's DAMSM sentence score must prefer its caption to the
+    # discriminators' mismatched one, which differs in one word (below).
+    lambda_damsm_mismatch=10.0)
+# One-word negatives: the discriminators' mismatched caption is the scene's own with one
+# attribute changed, so they must check each word, not just the background.
+train_dataloader = dict(batch_size=16, dataset=dict(heldout_pairs=heldout_pairs, max_objects=1,
+                                                    mismatch='attribute_swap'))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
 randomness = dict(seed=0)
+default_hooks = dict(checkpoint=dict(max_keep_ckpts=6))
 custom_hooks = [
     dict(type='RNGStateHook'),
     # Held-out pairs first (red circle, blue square), then seen ones.

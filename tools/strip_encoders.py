@@ -6,9 +6,9 @@ discriminators but with *other* DAMSM encoders, point ``load_from`` at the outpu
 tool: it holds ``state_dict`` without ``text_encoder.*`` / ``image_encoder.*`` (generator,
 EMA and discriminators as they were) and ``meta.source``; no optimiser states.
 
-Example (step 4 of the shipped shapes demo model, docs/inference.md):
-    python tools/strip_encoders.py work_dirs/dmgan_shapes_demo/iter_6000.pth \
-        work_dirs/dmgan_shapes_demo/iter_6000_gan_only.pth
+Example (docs/training.md):
+    python tools/strip_encoders.py work_dirs/dmgan_cub/iter_50000.pth \
+        work_dirs/dmgan_cub/gan_only.pth
 """
 import argparse
 import os.path as osp
