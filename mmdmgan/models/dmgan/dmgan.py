@@ -419,9 +419,8 @@ class DMGAN(BaseModel):
 
     def evaluation_noise(self, data_samples: Optional[List[DataSample]]) -> Dict[str, Tensor]:
         """``noise`` and ``ca_epsilon`` of each sample from ``(eval_noise_seed, sample_idx)``."""
-        indices = [None if sample is None else sample.metainfo.get('sample_idx')
-                   for sample in data_samples or [None]]
-        if None in indices:
+        indices = [sample.metainfo.get('sample_idx') for sample in data_samples or []]
+        if not indices or None in indices:
             raise ValueError(
                 'eval_noise_seed draws each sample\'s noise from its sample_idx, but a data '
                 'sample has no sample_idx in its metainfo (keep it in PackCaptionInputs\' '
