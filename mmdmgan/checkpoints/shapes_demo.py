@@ -1,5 +1,5 @@
 # The shipped shapes DM-GAN for sampling (demo/text2img.py without CONFIG/CKPT): the live
-# generator and the DAMSM text encoder of a 9000-iteration CPU run of configs/dmgan_shapes_demo.py
+# generator and the DAMSM text encoder of a 12000-iteration CPU run of configs/dmgan_shapes_demo.py
 # (DAMSM encoders of configs/damsm_shapes_demo_conv.py; five colour/shape pairs held out
 # throughout), exported with tools/export_sampler.py into shapes_demo.pth; see
 # docs/inference.md for how it was trained and its measured accuracy. Only sampling parts

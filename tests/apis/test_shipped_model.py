@@ -29,9 +29,9 @@ def test_shipped_model_samples():
 
 def test_shipped_model_follows_held_out_captions():
     """What the shipped model learnt (docs/inference.md, 200 held-out scenes: background
-    colour 1.00, shape colour 0.82, position 0.89; chance 0.1, 0.1, 0.2) survives: 20 scenes
-    of pairs it never saw (measured 1.00, 0.85, 0.95; the previous model's shape colour, 0.38,
-    fails)."""
+    colour 1.00, shape colour 0.955, position 0.975; chance 0.1, 0.1, 0.2) survives: 20
+    scenes of pairs it never saw (measured 1.00, 0.90, 1.00; the previous model's shape
+    colour, 0.38, fails)."""
     tool = load_script('tools/analysis/shapes_accuracy.py')
     pairs = Config.fromfile(str(REPO / 'configs' / 'dmgan_shapes_demo.py')).heldout_pairs
     scenes = [sample_scene(0, 'heldout', index, pairs, max_objects=1) for index in range(20)]
@@ -39,8 +39,8 @@ def test_shipped_model_follows_held_out_captions():
     output = model.infer([scene['captions'][0] for scene in scenes], seed=0, output_type='uint8')
     scores = tool.mean_scores([tool.score_image(image, scene)
                                for image, scene in zip(output.images[-1], scenes)])
-    assert scores['background_colour'] >= 0.9 and scores['position'] >= 0.75, scores
-    assert scores['shape_colour'] >= 0.6, scores
+    assert scores['background_colour'] >= 0.9 and scores['position'] >= 0.85, scores
+    assert scores['shape_colour'] >= 0.7, scores
 
 
 def test_demo_defaults_to_the_shipped_model():
