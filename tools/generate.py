@@ -34,8 +34,6 @@ from mmengine.utils import ProgressBar
 from PIL import Image
 
 import mmdmgan  # noqa: F401  (registration; lets torch.load read MMEngine checkpoints)
-from mmdmgan.models.dmgan import indexed_noise
-from mmdmgan.models.dmgan.dmgan import get_valid_model
 from mmdmgan.registry import DATASETS, MODELS
 from mmdmgan.utils import atomic_write, atomic_write_bytes, to_uint8
 
@@ -192,8 +190,6 @@ def main() -> None:
         return
 
     model = build_model(cfg, args.checkpoint, args.sample_model, args.device)
-    generator = get_valid_model(model.generator)
-    condition_dim = generator.conditioning_augmentation.condition_dim
     dataset = build_dataset(cfg, num_batches * batch_size)
     loader = torch.utils.data.DataLoader(dataset, batch_sampler=batches,
                                          num_workers=args.num_workers,
@@ -201,7 +197,7 @@ def main() -> None:
     progress = ProgressBar(todo)
     for indices, data in zip(batches, loader):
         inputs = model.data_preprocessor(data, False)['inputs']
-        noise, epsilon = indexed_noise(indices, args.seed, model.noise_dim, condition_dim)
+        noise, epsilon = model.noise_for_indices(indices, args.seed)
         with torch.no_grad():
             output = model.generate_from_tokens(
                 inputs['caption_ids'], inputs['caption_len'], noise=noise, ca_epsilon=epsilon,

@@ -414,22 +414,23 @@ class DMGAN(BaseModel):
         """Preprocess and sample (``predict`` mode), with per-sample noise (``eval_noise_seed``)."""
         data = self.data_preprocessor(data, False)
         if self.eval_noise_seed is not None and 'noise' not in data['inputs']:
-            data['inputs'].update(self.evaluation_noise(data.get('data_samples')))
+            indices = [sample.metainfo.get('sample_idx')
+                       for sample in data.get('data_samples') or []]
+            if not indices or None in indices:
+                raise ValueError(
+                    'eval_noise_seed draws each sample\'s noise from its sample_idx, but a data '
+                    'sample has no sample_idx in its metainfo (keep it in PackCaptionInputs\' '
+                    'meta_keys), or set the model\'s eval_noise_seed=None for noise from the '
+                    'global RNG')
+            noise, ca_epsilon = self.noise_for_indices(indices, self.eval_noise_seed)
+            data['inputs'].update(noise=noise, ca_epsilon=ca_epsilon)
         return self(**data, mode='predict')
 
-    def evaluation_noise(self, data_samples: Optional[List[DataSample]]) -> Dict[str, Tensor]:
-        """``noise`` and ``ca_epsilon`` of each sample from ``(eval_noise_seed, sample_idx)``."""
-        indices = [sample.metainfo.get('sample_idx') for sample in data_samples or []]
-        if not indices or None in indices:
-            raise ValueError(
-                'eval_noise_seed draws each sample\'s noise from its sample_idx, but a data '
-                'sample has no sample_idx in its metainfo (keep it in PackCaptionInputs\' '
-                'meta_keys), or set the model\'s eval_noise_seed=None for noise from the global '
-                'RNG')
+    def noise_for_indices(self, indices: Sequence[int], seed: int) -> Tuple[Tensor, Tensor]:
+        """z B×noise_dim and CA ε B×condition_dim of each sample from ``(seed, index)`` alone
+        (:func:`indexed_noise`): the same for any batching, process count or interruption."""
         condition_dim = get_valid_model(self.generator).conditioning_augmentation.condition_dim
-        noise, ca_epsilon = indexed_noise(indices, self.eval_noise_seed, self.noise_dim,
-                                          condition_dim)
-        return dict(noise=noise, ca_epsilon=ca_epsilon)
+        return indexed_noise(indices, seed, self.noise_dim, condition_dim)
 
     test_step = val_step
 
