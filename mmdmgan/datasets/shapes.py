@@ -169,6 +169,13 @@ def scene_captions(objects: List[dict], background: str, rng: np.random.Generato
     return captions
 
 
+def _check_swap_attributes(attributes: Sequence[str], name: str) -> None:
+    if isinstance(attributes, str) or not attributes or (
+            set(attributes) - set(SWAP_ATTRIBUTES)):
+        raise ValueError(f'{name} must be a non-empty subset of {SWAP_ATTRIBUTES}, '
+                         f'got {attributes!r}')
+
+
 def swap_attribute(scene: dict, rng: np.random.Generator,
                    heldout_pairs: Iterable[Sequence[str]] = (),
                    captions_per_image: int = 5,
@@ -192,10 +199,7 @@ def swap_attribute(scene: dict, rng: np.random.Generator,
     Returns:
         dict: Like :func:`sample_scene`'s, with new captions and ``class_id``.
     """
-    unknown = sorted(set(attributes) - set(SWAP_ATTRIBUTES))
-    if unknown or not attributes:
-        raise ValueError(f'attributes must be a non-empty subset of {SWAP_ATTRIBUTES}, '
-                         f'got {tuple(attributes)}')
+    _check_swap_attributes(attributes, 'attributes')
     heldout = _normalise_pairs(heldout_pairs)
     objects = [dict(obj) for obj in scene['objects']]
     background = scene['background']
@@ -293,6 +297,9 @@ class ShapesDataset(BaseCaptionDataset):
             ``[('red', 'circle'), ('blue', 'star')]``.
         captions_per_image (int): Captions per scene.
         max_objects (int): 2 (one or two shapes per scene) or 1 (always one).
+        swap_attributes (Sequence[str]): What ``mismatch='attribute_swap'`` may change, of
+            :data:`SWAP_ATTRIBUTES` (all by default); e.g. ``('shape',)`` makes every
+            mismatched caption differ in the shape word only.
         **kwargs: See :class:`BaseCaptionDataset`. Besides its ``mismatch`` modes,
             ``'attribute_swap'`` makes the mismatched caption describe the same scene with
             one attribute changed (:func:`swap_attribute`), so that the discriminator's
@@ -304,7 +311,10 @@ class ShapesDataset(BaseCaptionDataset):
 
     def __init__(self, num_images: int = 1000, image_size: int = 64, seed: int = 0,
                  split: str = 'train', heldout_pairs: Sequence[Sequence[str]] = (),
-                 captions_per_image: int = 5, max_objects: int = 2, **kwargs) -> None:
+                 captions_per_image: int = 5, max_objects: int = 2,
+                 swap_attributes: Sequence[str] = SWAP_ATTRIBUTES, **kwargs) -> None:
+        _check_swap_attributes(swap_attributes, 'ShapesDataset swap_attributes')
+        self.swap_attributes = tuple(swap_attributes)
         self.num_images = num_images
         self.image_size = image_size
         self.seed = seed
@@ -342,7 +352,7 @@ class ShapesDataset(BaseCaptionDataset):
         # Train/test scenes never show a held-out pair, so their negatives must not name one.
         heldout = () if self.split == 'heldout' else self.heldout_pairs
         wrong = swap_attribute(data_info['scene'], self._item_rng(index), heldout,
-                               self.captions_per_image)
+                               self.captions_per_image, self.swap_attributes)
         data_info.update(wrong_captions=self._token_ids(wrong['captions']),
                          wrong_prompts=wrong['captions'],
                          wrong_img_key=f"{data_info['img_key']}_swapped",

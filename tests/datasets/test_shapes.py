@@ -221,6 +221,29 @@ def test_attribute_swap_mismatch(split):
         CaptionDataset(data_root='unused', mismatch='attribute_swap')
 
 
+def test_attribute_swap_restricted_to_the_shape():
+    pipeline = [dict(type='SampleCaption', words_num=max_caption_words(), caption_index=0),
+                dict(type='PackCaptionInputs')]
+    heldout = [('red', 'circle')]
+    dataset = ShapesDataset(num_images=30, max_objects=1, heldout_pairs=heldout,
+                            mismatch='attribute_swap', swap_attributes=('shape', ),
+                            test_mode=True, pipeline=pipeline)
+    for index in range(30):
+        sample = dataset[index]['data_samples']
+        scene = dataset.get_data_info(index)['scene']
+        expected = swap_attribute(scene, np.random.default_rng(index), heldout,
+                                  attributes=('shape', ))
+        assert sample.wrong_prompt == expected['captions'][0]
+        obj, wrong_obj = scene['objects'][0], expected['objects'][0]
+        assert expected['background'] == scene['background']
+        assert {key for key in obj if obj[key] != wrong_obj[key]} == {'shape'}
+        assert wrong_obj['shape'] in sample.wrong_prompt.split()
+        assert (wrong_obj['colour'], wrong_obj['shape']) != ('red', 'circle')
+    for bad in [('texture', ), (), 'shape']:
+        with pytest.raises(ValueError, match='ShapesDataset swap_attributes must be'):
+            ShapesDataset(num_images=2, swap_attributes=bad)
+
+
 def test_written_dataset_matches_memory(tmp_path):
     root = str(tmp_path / 'shapes')
     write_shapes_dataset(root, {'train': 12, 'test': 4, 'heldout': 3}, image_size=64, seed=5,

@@ -15,12 +15,13 @@ size the scene records):
 - position (one-shape scenes only): the centroid of all foreground pixels, nearest of the
   five caption positions.
 
-The same scores of the real rendered images are printed as a check of the scorer.
-Prints one JSON line.
+The same scores of the real rendered images are printed as a check of the scorer, and
+``generated_shape_confusion`` counts, per captioned shape, the shapes measured in the
+generated images (which shapes the model mixes up). Prints one JSON line.
 """
 import argparse
 import json
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 import numpy as np
 from mmengine.config import Config
@@ -52,8 +53,13 @@ def shape_mask(shape: str, position: str, size: str, image_size: int) -> np.ndar
     return render_scene(scene, image_size)[..., 0] > 128
 
 
-def score_image(image: np.ndarray, scene: dict) -> Dict[str, bool]:
-    """Is each measured property of ``image`` (H×W×3 uint8) the one of ``scene``?"""
+def measure_image(image: np.ndarray, scene: dict) -> Dict[str, str]:
+    """What ``image`` (H×W×3 uint8) shows where ``scene`` says its first shape is.
+
+    Returns:
+        dict[str, str]: ``background_colour``, ``shape_colour`` and ``shape`` (names) and,
+        for one-shape scenes, ``position`` (``None`` when no pixel stands out).
+    """
     size = image.shape[0]
     pixels = image.astype(np.float64)
     border = np.concatenate([pixels[:4].reshape(-1, 3), pixels[-4:].reshape(-1, 3),
@@ -72,13 +78,31 @@ def score_image(image: np.ndarray, scene: dict) -> Dict[str, bool]:
     for shape in SHAPES:
         mask = shape_mask(shape, obj['position'], obj['size'], size) & window
         overlaps.append((foreground & mask).sum() / max((foreground | mask).sum(), 1))
-    scores = dict(background_colour=nearest_colour(background) == scene['background'],
-                  shape_colour=nearest_colour(np.median(core, 0)) == obj['colour'],
-                  shape=SHAPES[int(np.argmax(overlaps))] == obj['shape'])
+    measured = dict(background_colour=nearest_colour(background),
+                    shape_colour=nearest_colour(np.median(core, 0)),
+                    shape=SHAPES[int(np.argmax(overlaps))])
     if len(scene['objects']) == 1:
-        scores['position'] = bool(distinct.any()) and nearest_position(
-            np.array([cols[distinct].mean(), rows[distinct].mean()]) / size) == obj['position']
-    return scores
+        measured['position'] = nearest_position(
+            np.array([cols[distinct].mean(), rows[distinct].mean()]) / size
+        ) if distinct.any() else None
+    return measured
+
+
+def score_image(image: np.ndarray, scene: dict) -> Dict[str, bool]:
+    """Is each measured property of ``image`` (H×W×3 uint8) the one of ``scene``?"""
+    obj = scene['objects'][0]
+    truth = dict(background_colour=scene['background'], shape_colour=obj['colour'],
+                 shape=obj['shape'], position=obj['position'])
+    return {key: value == truth[key] for key, value in measure_image(image, scene).items()}
+
+
+def shape_confusion(images: Sequence[np.ndarray],
+                    scenes: Sequence[dict]) -> Dict[str, Dict[str, int]]:
+    """How often each captioned shape (first object) is measured as each shape."""
+    counts = {true: dict.fromkeys(SHAPES, 0) for true in SHAPES}
+    for image, scene in zip(images, scenes):
+        counts[scene['objects'][0]['shape']][measure_image(image, scene)['shape']] += 1
+    return counts
 
 
 def nearest_position(point: np.ndarray) -> str:
@@ -115,12 +139,14 @@ def main() -> None:
                        vocabulary=shapes_vocabulary())
     output = model.infer([scene['captions'][0] for scene in scenes], seed=args.seed,
                          output_type='uint8', sample_model=args.sample_model)
-    generated = [score_image(image, scene) for image, scene in zip(output.images[-1], scenes)]
+    images = output.images[-1]
+    generated = [score_image(image, scene) for image, scene in zip(images, scenes)]
     size = output.sizes[-1]
     real = [score_image(render_scene(scene, size), scene) for scene in scenes]
     print(json.dumps(dict(split=args.split, num=args.num, heldout_pairs=pairs,
                           max_objects=max_objects,
                           sample_model=args.sample_model, generated=mean_scores(generated),
+                          generated_shape_confusion=shape_confusion(images, scenes),
                           real_images=mean_scores(real),
                           chance=dict(background_colour=0.1, shape_colour=0.1, shape=0.2,
                                       position=0.2))))
