@@ -46,6 +46,32 @@ def test_swap_accuracy_credits_only_what_the_encoders_see():
                         for attribute in SWAP_ATTRIBUTES}
 
 
+class BackgroundOnlyDiscriminator(torch.nn.Module):
+    """Features: the background one-hot of 32 px images; logit: its dot with the sentence."""
+
+    def forward(self, images):
+        assert images.shape[-2:] == (32, 32) and images.min() >= -1  # resized, in [-1, 1]
+        return BackgroundOnlyImageEncoder()(images)[1][:, :, None, None]  # B×V×1×1
+
+    def logits(self, features, sentence):
+        return (features.flatten(1) * sentence).sum(1)
+
+
+def test_discriminators_are_scored_on_their_resized_input():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(20)]
+
+    def resize(images):
+        return torch.nn.functional.interpolate(images.float() / 127.5 - 1, size=(32, 32))
+
+    scorers = dict(damsm=tool.damsm_scorer(BackgroundOnlyImageEncoder()),
+                   d0=tool.discriminator_scorer(BackgroundOnlyDiscriminator(), resize))
+    accuracy = tool.swap_accuracies(BackgroundOnlyTextEncoder(), scorers, scenes,
+                                    image_size=64, batch_size=8)
+    expected = {attribute: float(attribute == 'background') for attribute in SWAP_ATTRIBUTES}
+    assert accuracy == dict(damsm=expected, d0=expected)
+
+
 def test_captions_of_a_swap_are_worded_alike():
     tool = load_script('tools/analysis/damsm_swap_accuracy.py')
     scene = sample_scene(0, 'test', 3, max_objects=1)
@@ -75,3 +101,27 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
     assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
                report['swap_accuracy'].values())  # wins out of 3 scenes
+
+
+def test_tool_scores_the_discriminators_of_a_dmgan_run(run_tool, tmp_path):
+    cfg = Config.fromfile('configs/dmgan_shapes_demo.py')
+    init_default_scope('mmdmgan')
+    torch.manual_seed(0)
+    model = MODELS.build(dict(cfg.model, text_encoder_weights=None, image_encoder_weights=None,
+                              allow_random_encoders=True))
+    checkpoint = tmp_path / 'iter_1.pth'
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/dmgan_shapes_demo.py',
+                       checkpoint, '--num', '2', '--discriminators'])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
+    assert set(report['discriminator_swap_accuracy']) == {'d0', 'd1'}
+    for accuracy in report['discriminator_swap_accuracy'].values():
+        assert set(accuracy) == set(SWAP_ATTRIBUTES)
+    # A checkpoint without discriminators (e.g. an exported sampler) is named in the error.
+    sampler = tmp_path / 'sampler.pth'
+    torch.save({key: value for key, value in model.state_dict().items()
+                if key.startswith('text_encoder.')}, sampler)
+    with pytest.raises(AssertionError, match='needs a DM-GAN training checkpoint'):
+        run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/dmgan_shapes_demo.py',
+                  sampler, '--num', '2', '--discriminators'])

@@ -1,6 +1,7 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
     python tools/analysis/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
+        [--discriminators]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)
 of its caption is compared with the score of the same caption after one attribute is
@@ -14,15 +15,22 @@ CONFIG is a DAMSM or DM-GAN shapes config (``model.text_encoder`` / ``model.imag
 ``heldout_pairs``, the train dataset's ``image_size`` and ``max_objects``); CHECKPOINT holds
 both encoders (a DAMSM training checkpoint, or one with ``text_encoder.*`` and
 ``image_encoder.*`` keys). Prints one JSON line.
+
+With ``--discriminators`` CONFIG/CHECKPOINT are a DM-GAN training run (``iter_N.pth``) and
+each discriminator's sentence-conditional logit D_k(x, s) is scored the same way
+(``discriminator_swap_accuracy``, keys ``d0``, ``d1``, ...; the images resized as the data
+preprocessor does in training): the words a discriminator does not check are words the
+generator is not pushed to draw.
 """
 import argparse
 import json
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from torch import Tensor
 
 from mmdmgan.datasets.shapes import (
     SWAP_ATTRIBUTES,
@@ -51,15 +59,39 @@ def caption_tensors(captions: Sequence[str]) -> tuple:
             torch.tensor([length for _, length in encoded]))
 
 
+#: A scorer: (B×3×S×S uint8 images, K·B×D sentences, K blocks of B) → K·B scores.
+Scorer = Callable[[Tensor, Tensor], Tensor]
+
+
+def damsm_scorer(image_encoder: torch.nn.Module) -> Scorer:
+    """The DAMSM sentence score cos(image code, sentence)."""
+    def score(images: Tensor, sentences: Tensor) -> Tensor:
+        _, image_code = image_encoder(images.float() / 127.5 - 1)
+        return torch.cosine_similarity(
+            image_code.repeat(len(sentences) // len(images), 1), sentences)
+    return score
+
+
+def discriminator_scorer(discriminator: torch.nn.Module,
+                         resize: Callable[[Tensor], Tensor]) -> Scorer:
+    """A DM-GAN discriminator's sentence-conditional logit; ``resize`` makes its input
+    (B×3×S×S in [-1, 1]) from the uint8 images, as the data preprocessor does in training."""
+    def score(images: Tensor, sentences: Tensor) -> Tensor:
+        features = discriminator(resize(images))
+        return discriminator.logits(
+            features.repeat(len(sentences) // len(images), 1, 1, 1), sentences)
+    return score
+
+
 @torch.no_grad()
-def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
-                  scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
-                  seed: int = 0, batch_size: int = 50) -> Dict[str, float]:
-    """Per attribute, the fraction of scenes whose true caption outscores its swap.
+def swap_accuracies(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
+                    scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
+                    seed: int = 0, batch_size: int = 50) -> Dict[str, Dict[str, float]]:
+    """Per scorer and attribute, the fraction of scenes whose true caption outscores its swap.
 
     Args:
         text_encoder (nn.Module): DAMSM text encoder (eval mode).
-        image_encoder (nn.Module): DAMSM image encoder (eval mode).
+        scorers (dict[str, Scorer]): Name → image-sentence score (higher: a better match).
         scenes (list[dict]): Scenes of :func:`sample_scene`.
         image_size (int): Side the scenes are rendered at.
         heldout_pairs (Sequence): (colour, shape) pairs the swaps must not create.
@@ -67,24 +99,50 @@ def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
         batch_size (int): Scenes encoded at once.
 
     Returns:
-        dict[str, float]: Attribute name → swap accuracy.
+        dict[str, dict[str, float]]: Scorer name → attribute name → swap accuracy.
     """
     rng = np.random.default_rng(seed)
-    wins = {attribute: [] for attribute in SWAP_ATTRIBUTES}
+    wins = {name: {attribute: [] for attribute in SWAP_ATTRIBUTES} for name in scorers}
     for start in range(0, len(scenes), batch_size):
         batch = scenes[start:start + batch_size]
         images = torch.from_numpy(np.stack([render_scene(scene, image_size) for scene in batch]))
-        _, image_code = image_encoder(images.permute(0, 3, 1, 2).float() / 127.5 - 1)
+        images = images.permute(0, 3, 1, 2)
         captions = [first_caption(scene) for scene in batch]
         for attribute in SWAP_ATTRIBUTES:
             captions += [first_caption(swap_attribute(scene, rng, heldout_pairs, 1, (attribute, )))
                          for scene in batch]
-        _, sentence = text_encoder(*caption_tensors(captions))
-        scores = torch.cosine_similarity(image_code.repeat(len(SWAP_ATTRIBUTES) + 1, 1),
-                                         sentence).view(len(SWAP_ATTRIBUTES) + 1, len(batch))
-        for number, attribute in enumerate(SWAP_ATTRIBUTES, start=1):
-            wins[attribute] += (scores[0] > scores[number]).tolist()
-    return {attribute: round(float(np.mean(values)), 4) for attribute, values in wins.items()}
+        _, sentences = text_encoder(*caption_tensors(captions))
+        for name, score in scorers.items():
+            scores = score(images, sentences).view(len(SWAP_ATTRIBUTES) + 1, len(batch))
+            for number, attribute in enumerate(SWAP_ATTRIBUTES, start=1):
+                wins[name][attribute] += (scores[0] > scores[number]).tolist()
+    return {name: {attribute: round(float(np.mean(values)), 4)
+                   for attribute, values in per_attribute.items()}
+            for name, per_attribute in wins.items()}
+
+
+def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
+                  scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
+                  seed: int = 0, batch_size: int = 50) -> Dict[str, float]:
+    """:func:`swap_accuracies` of the DAMSM sentence score alone: attribute → accuracy."""
+    return swap_accuracies(text_encoder, dict(damsm=damsm_scorer(image_encoder)), scenes,
+                           image_size, heldout_pairs, seed, batch_size)['damsm']
+
+
+def build_dmgan(cfg: Config, checkpoint: str) -> torch.nn.Module:
+    """The DM-GAN of ``cfg`` with every weight from a training ``checkpoint``."""
+    model_cfg = dict(cfg.model, text_encoder_weights=None, image_encoder_weights=None,
+                     allow_random_encoders=True)
+    model = MODELS.build(model_cfg)
+    state_dict = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    state_dict = state_dict.get('state_dict', state_dict)
+    needed = ('discriminators.', 'text_encoder.', 'image_encoder.')
+    if not all(any(key.startswith(prefix) for key in state_dict) for prefix in needed):
+        raise KeyError(f'{checkpoint}: --discriminators needs a DM-GAN training checkpoint '
+                       f'with {", ".join(p + "*" for p in needed)} keys (work_dirs/.../iter_N.pth)')
+    model.load_state_dict({key: value for key, value in state_dict.items()
+                           if key.startswith(needed)}, strict=False)
+    return model.eval()
 
 
 def main() -> None:
@@ -95,6 +153,9 @@ def main() -> None:
     parser.add_argument('--num', type=int, default=200, help='scenes to score')
     parser.add_argument('--data-seed', type=int, default=0, help='ShapesDataset seed')
     parser.add_argument('--seed', type=int, default=0, help='seed of the swaps')
+    parser.add_argument('--discriminators', action='store_true',
+                        help='CONFIG/CHECKPOINT are a DM-GAN training run: also score each '
+                             "discriminator's sentence-conditional logit")
     args = parser.parse_args()
     if args.num < 1:
         parser.error(f'--num must be at least 1, got {args.num}')
@@ -104,19 +165,33 @@ def main() -> None:
     pairs = [tuple(pair) for pair in cfg.get('heldout_pairs', [])]
     dataset = cfg.train_dataloader.dataset
     max_objects = dataset.get('max_objects', 2)
-    encoders = {}
-    for prefix in ('text_encoder', 'image_encoder'):
-        encoders[prefix] = MODELS.build(cfg.model[prefix])
-        load_encoder_weights(encoders[prefix], args.checkpoint, prefix)
-        encoders[prefix].eval()
+    if args.discriminators:
+        model = build_dmgan(cfg, args.checkpoint)
+        text_encoder, image_encoder = model.text_encoder, model.image_encoder
+        scorers = dict(damsm=damsm_scorer(image_encoder))
+        for k, discriminator in enumerate(model.discriminators):
+            scorers[f'd{k}'] = discriminator_scorer(
+                discriminator,
+                lambda images, k=k: model.data_preprocessor.build_pyramid(images)[k])
+    else:
+        encoders = {}
+        for prefix in ('text_encoder', 'image_encoder'):
+            encoders[prefix] = MODELS.build(cfg.model[prefix])
+            load_encoder_weights(encoders[prefix], args.checkpoint, prefix)
+            encoders[prefix].eval()
+        text_encoder = encoders['text_encoder']
+        scorers = dict(damsm=damsm_scorer(encoders['image_encoder']))
     scenes = [sample_scene(args.data_seed, args.split, index, pairs, max_objects=max_objects)
               for index in range(args.num)]
     # A held-out scene's swaps may name held-out pairs; a test scene's never do.
     forbidden = pairs if args.split == 'test' else ()
-    accuracy = swap_accuracy(encoders['text_encoder'], encoders['image_encoder'], scenes,
-                             dataset.image_size, forbidden, args.seed)
-    print(json.dumps(dict(split=args.split, num=args.num, heldout_pairs=pairs,
-                          max_objects=max_objects, swap_accuracy=accuracy, chance=0.5)))
+    accuracy = swap_accuracies(text_encoder, scorers, scenes, dataset.image_size, forbidden,
+                               args.seed)
+    report = dict(split=args.split, num=args.num, heldout_pairs=pairs, max_objects=max_objects,
+                  swap_accuracy=accuracy.pop('damsm'), chance=0.5)
+    if accuracy:
+        report['discriminator_swap_accuracy'] = accuracy
+    print(json.dumps(report))
 
 
 if __name__ == '__main__':
