@@ -7,7 +7,9 @@
 # 2. python tools/train.py configs/damsm_shapes_demo_conv.py \
 #        --work-dir work_dirs/damsm_shapes_demo_conv
 # 3. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
-# 4. python tools/export_sampler.py work_dirs/dmgan_shapes_demo/iter_12000.pth OUT.pth \
+# 4. python tools/train.py configs/dmgan_shapes_demo_shape.py \
+#        --work-dir work_dirs/dmgan_shapes_demo_shape  (shape-only negatives)
+# 5. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_shape/iter_7000.pth OUT.pth \
 #        --sample-model orig --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 
@@ -18,7 +20,7 @@ heldout_pairs = [('red', 'circle'), ('blue', 'square'), ('green', 'triangle'),
 # The encoders of step 2 (trained without the held-out pairs as well): an image encoder that
 # sees the shape's colour, the shape and its size, so the DAMSM loss asks for them.
 damsm_checkpoint = 'work_dirs/damsm_shapes_demo_conv/epoch_3.pth'
-max_iters = 12000
+max_iters = 16000
 
 # bf16 autocast (weights, Adam states and losses stay fp32): 1.7x the fp32 speed on a CPU with
 # AVX512-BF16 (docs/benchmarks.md); remove these two lines for the fp32 path.

@@ -61,6 +61,18 @@ def test_shapes_demo_trains_on_the_damsm_that_sees_shapes_with_one_word_negative
     assert demo.get('load_from') is None  # a full run, not a fine-tune
 
 
+def test_shapes_demo_step_4_continues_step_3_with_shape_only_negatives():
+    step3 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo.py'))
+    step4 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape.py'))
+    assert step4.load_from == f'work_dirs/dmgan_shapes_demo/iter_{step3.train_cfg.max_iters}.pth'
+    assert step4.train_dataloader.dataset.swap_attributes == ('shape', )
+    assert step4.train_dataloader.dataset.mismatch == 'attribute_swap'
+    # Everything else is step 3's: model, data, optimisers.
+    assert step4.model == step3.model and step4.optim_wrapper == step3.optim_wrapper
+    step4.train_dataloader.dataset.pop('swap_attributes')
+    assert step4.train_dataloader == step3.train_dataloader
+
+
 @pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py', 'dmgan_shapes.py'])
 def test_missing_damsm_weights_name_the_file(name):
     init_default_scope('mmdmgan')

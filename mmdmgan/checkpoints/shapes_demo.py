@@ -1,10 +1,10 @@
-# The shipped shapes DM-GAN for sampling (demo/text2img.py without CONFIG/CKPT): the live
-# generator and the DAMSM text encoder of a 12000-iteration CPU run of configs/dmgan_shapes_demo.py
-# (DAMSM encoders of configs/damsm_shapes_demo_conv.py; five colour/shape pairs held out
-# throughout), exported with tools/export_sampler.py into shapes_demo.pth; see
-# docs/inference.md for how it was trained and its measured accuracy. Only sampling parts
-# carry weights: the discriminators are built (the model class needs them) but stay random;
-# no image encoder.
+# The shipped shapes DM-GAN for sampling (demo/text2img.py without CONFIG/CKPT): the EMA
+# generator and the DAMSM text encoder of CPU runs of configs/dmgan_shapes_demo.py (16000
+# iterations) then configs/dmgan_shapes_demo_shape.py (7000 iterations; DAMSM encoders of
+# configs/damsm_shapes_demo_conv.py; five colour/shape pairs held out throughout), exported
+# with tools/export_sampler.py into shapes_demo.pth; see docs/inference.md for how it was
+# trained and its measured accuracy. Only sampling parts carry weights: the discriminators
+# are built (the model class needs them) but stay random; no image encoder.
 default_scope = 'mmdmgan'
 model = dict(
     type='DMGAN',
