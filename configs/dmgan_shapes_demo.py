@@ -10,7 +10,7 @@
 # 4. python tools/train.py configs/dmgan_shapes_demo_shape.py \
 #        --work-dir work_dirs/dmgan_shapes_demo_shape  (shape-only negatives)
 # 5. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_shape/iter_7000.pth OUT.pth \
-#        --sample-model orig --vocab shapes --fp16
+#        --sample-model ema --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 
 # One colour and one shape each: every colour and every shape is still seen in training.

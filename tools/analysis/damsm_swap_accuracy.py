@@ -134,7 +134,7 @@ def build_dmgan(cfg: Config, checkpoint: str) -> torch.nn.Module:
     model_cfg = dict(cfg.model, text_encoder_weights=None, image_encoder_weights=None,
                      allow_random_encoders=True)
     model = MODELS.build(model_cfg)
-    state_dict = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    state_dict = torch.load(checkpoint, map_location='cpu', weights_only=True)
     state_dict = state_dict.get('state_dict', state_dict)
     needed = ('discriminators.', 'text_encoder.', 'image_encoder.')
     if not all(any(key.startswith(prefix) for key in state_dict) for prefix in needed):
