@@ -34,7 +34,8 @@ from mmengine.utils import ProgressBar
 from PIL import Image
 
 import mmdmgan  # noqa: F401  (registration; lets torch.load read MMEngine checkpoints)
-from mmdmgan.registry import DATASETS, MODELS
+from mmdmgan.apis import init_full_model
+from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write, atomic_write_bytes, to_uint8
 
 INDEX_FILE = 'index.jsonl'
@@ -60,27 +61,6 @@ def parse_args() -> argparse.Namespace:
     if args.num_images < 1 or args.batch_size < 1:
         parser.error('--num-images and --batch-size must be positive')
     return args
-
-
-def build_model(cfg: Config, checkpoint: str, sample_model: str, device: str):
-    """The DM-GAN of ``cfg`` with every weight (DAMSM encoders included) from ``checkpoint``."""
-    model_cfg = cfg.model.copy()
-    # The checkpoint holds the encoders: the separate DAMSM weight files are not needed.
-    model_cfg.update(text_encoder_weights=None, image_encoder_weights=None,
-                     allow_random_encoders=True)
-    model = MODELS.build(model_cfg)
-    state = torch.load(checkpoint, map_location='cpu', weights_only=True)
-    state = state.get('state_dict', state)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    unexpected = [key for key in unexpected if not key.startswith('discriminators.')]
-    if sample_model == 'orig':  # converted original releases carry no EMA copy
-        missing = [key for key in missing if not key.startswith('generator_ema.')]
-    if missing or unexpected:
-        hint = (' (no EMA generator in the checkpoint? use --sample-model orig)'
-                if any(key.startswith('generator_ema.') for key in missing) else '')
-        raise RuntimeError(f'{checkpoint} does not fit the model of the config{hint}: missing '
-                           f'{missing[:5]}, unexpected {unexpected[:5]}')
-    return model.to(device).eval()
 
 
 def build_dataset(cfg: Config, num_samples: int):
@@ -189,7 +169,7 @@ def main() -> None:
     if not batches:
         return
 
-    model = build_model(cfg, args.checkpoint, args.sample_model, args.device)
+    model = init_full_model(cfg, args.checkpoint, args.sample_model, args.device)
     dataset = build_dataset(cfg, num_batches * batch_size)
     loader = torch.utils.data.DataLoader(dataset, batch_sampler=batches,
                                          num_workers=args.num_workers,

@@ -1,11 +1,18 @@
 from mmdmgan.utils import to_uint8
 
-from .inference import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, find_vocabulary, init_model
+from .inference import (
+    SHAPES_DEMO_CHECKPOINT,
+    SHAPES_DEMO_CONFIG,
+    find_vocabulary,
+    init_full_model,
+    init_model,
+)
 from .sheets import attention_sheet, stage_sheet
 from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput
 
 __all__ = [
     'DMGANText2ImagePipeline', 'EncodedText', 'SHAPES_DEMO_CHECKPOINT', 'SHAPES_DEMO_CONFIG',
-    'Text2ImageOutput', 'attention_sheet', 'find_vocabulary', 'init_model', 'stage_sheet',
+    'Text2ImageOutput', 'attention_sheet', 'find_vocabulary', 'init_full_model', 'init_model',
+    'stage_sheet',
     'to_uint8'
 ]

@@ -111,3 +111,39 @@ def init_model(config: Union[str, Config, dict],
     model.vocabulary = vocabulary or find_vocabulary(config, state, checkpoint)
     model.cfg = config
     return model.to(device).eval()
+
+
+def init_full_model(config: Config, checkpoint: str, sample_model: str = 'ema',
+                    device: str = 'cpu') -> torch.nn.Module:
+    """The DM-GAN of ``config`` with every weight from a training ``checkpoint`` (or a
+    converted original release): generator, EMA, DAMSM encoders and discriminators.
+
+    Unlike :func:`init_model` the image encoder and the discriminators are kept (evaluation,
+    analysis); the config's separate DAMSM weight files are not read.
+
+    Args:
+        config (Config): The training config.
+        checkpoint (str): A ``.pth`` with ``state_dict`` (or the weights themselves).
+        sample_model (str): ``'orig'`` tolerates a checkpoint without an EMA generator.
+        device (str): Where the model goes.
+
+    Raises:
+        RuntimeError: The checkpoint's keys do not fit the model (the first few named).
+    """
+    model_cfg = config.model.copy()
+    # The checkpoint holds the encoders: the separate DAMSM weight files are not needed.
+    model_cfg.update(text_encoder_weights=None, image_encoder_weights=None,
+                     allow_random_encoders=True)
+    model = MODELS.build(model_cfg)
+    state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    state = state.get('state_dict', state)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    unexpected = [key for key in unexpected if not key.startswith('discriminators.')]
+    if sample_model == 'orig':  # converted original releases carry no EMA copy
+        missing = [key for key in missing if not key.startswith(EMA_PREFIX)]
+    if missing or unexpected:
+        hint = (' (no EMA generator in the checkpoint? use --sample-model orig)'
+                if any(key.startswith(EMA_PREFIX) for key in missing) else '')
+        raise RuntimeError(f'{checkpoint} does not fit the model of the config{hint}: missing '
+                           f'{missing[:5]}, unexpected {unexpected[:5]}')
+    return model.to(device).eval()

@@ -1,4 +1,5 @@
-"""init_model: what a checkpoint must hold, which generator samples, where the vocabulary is."""
+"""init_model: what a checkpoint must hold, which generator samples, where the vocabulary is;
+init_full_model: every weight of a training checkpoint, or a clear error."""
 import copy
 import sys
 
@@ -7,7 +8,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmdmgan.apis import init_model
+from mmdmgan.apis import init_full_model, init_model
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.registry import MODELS
 from tests.conftest import TEST_CONFIGS
@@ -89,3 +90,24 @@ def test_vocabulary_lookup_order(checkpoints, tmp_path):
     # the argument wins over both
     custom = shapes_vocabulary()
     assert init_model(cfg, str(tmp_path / 'with_meta.pth'), vocabulary=custom).vocabulary is custom
+
+
+def test_init_full_model_loads_every_part_or_names_what_does_not_fit(tmp_path):
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    torch.manual_seed(0)
+    state = MODELS.build(cfg.model).state_dict()
+    torch.save(dict(state_dict=state), tmp_path / 'train.pth')
+    model = init_full_model(cfg, str(tmp_path / 'train.pth'))
+    assert not model.training and model.image_encoder is not None
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, state[key]), key
+    no_ema = {key: value for key, value in state.items() if not key.startswith('generator_ema.')}
+    torch.save(no_ema, tmp_path / 'no_ema.pth')
+    with pytest.raises(RuntimeError, match='no EMA generator in the checkpoint'):
+        init_full_model(cfg, str(tmp_path / 'no_ema.pth'))
+    init_full_model(cfg, str(tmp_path / 'no_ema.pth'), sample_model='orig')
+    no_discriminators = {key: value for key, value in state.items()
+                         if not key.startswith('discriminators.')}
+    torch.save(no_discriminators, tmp_path / 'sampler.pth')
+    with pytest.raises(RuntimeError, match="does not fit .*missing \\['discriminators"):
+        init_full_model(cfg, str(tmp_path / 'sampler.pth'), sample_model='orig')

@@ -32,6 +32,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import Tensor
 
+from mmdmgan.apis import init_full_model
 from mmdmgan.datasets.shapes import (
     SWAP_ATTRIBUTES,
     max_caption_words,
@@ -129,22 +130,6 @@ def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
                            image_size, heldout_pairs, seed, batch_size)['damsm']
 
 
-def build_dmgan(cfg: Config, checkpoint: str) -> torch.nn.Module:
-    """The DM-GAN of ``cfg`` with every weight from a training ``checkpoint``."""
-    model_cfg = dict(cfg.model, text_encoder_weights=None, image_encoder_weights=None,
-                     allow_random_encoders=True)
-    model = MODELS.build(model_cfg)
-    state_dict = torch.load(checkpoint, map_location='cpu', weights_only=True)
-    state_dict = state_dict.get('state_dict', state_dict)
-    needed = ('discriminators.', 'text_encoder.', 'image_encoder.')
-    if not all(any(key.startswith(prefix) for key in state_dict) for prefix in needed):
-        raise KeyError(f'{checkpoint}: --discriminators needs a DM-GAN training checkpoint '
-                       f'with {", ".join(p + "*" for p in needed)} keys (work_dirs/.../iter_N.pth)')
-    model.load_state_dict({key: value for key, value in state_dict.items()
-                           if key.startswith(needed)}, strict=False)
-    return model.eval()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='a DAMSM or DM-GAN shapes config')
@@ -166,7 +151,11 @@ def main() -> None:
     dataset = cfg.train_dataloader.dataset
     max_objects = dataset.get('max_objects', 2)
     if args.discriminators:
-        model = build_dmgan(cfg, args.checkpoint)
+        try:  # the generator is not used: a run without an EMA copy is fine
+            model = init_full_model(cfg, args.checkpoint, sample_model='orig')
+        except RuntimeError as error:
+            raise RuntimeError('--discriminators needs a DM-GAN training checkpoint '
+                               f'(work_dirs/.../iter_N.pth) of CONFIG: {error}') from None
         text_encoder, image_encoder = model.text_encoder, model.image_encoder
         scorers = dict(damsm=damsm_scorer(image_encoder))
         for k, discriminator in enumerate(model.discriminators):
