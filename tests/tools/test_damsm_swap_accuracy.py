@@ -8,7 +8,13 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmdmgan.datasets.shapes import COLOURS, SWAP_ATTRIBUTES, sample_scene, shapes_vocabulary
+from mmdmgan.datasets.shapes import (
+    COLOURS,
+    SHAPES,
+    SWAP_ATTRIBUTES,
+    sample_scene,
+    shapes_vocabulary,
+)
 from mmdmgan.registry import MODELS
 from tests.conftest import load_script
 
@@ -82,6 +88,27 @@ def test_captions_of_a_swap_are_worded_alike():
                                                                  != 'small')
 
 
+class ShapeWordTextEncoder(torch.nn.Module):
+    """Sentence: counts of the shape words (the other words leave no trace)."""
+
+    def forward(self, caption_ids, caption_len):
+        shape_ids = torch.tensor([VOCABULARY.wordtoix[name] for name in SHAPES])
+        return None, (caption_ids[:, :, None] == shape_ids).sum(1).float()
+
+
+def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    pairs = [('red', 'circle')]
+    scenes = {split: [sample_scene(0, split, index, pairs, max_objects=1)
+                      for index in range(num)]
+              for split, num in (('train', 200), ('test', 50), ('heldout', 20))}
+    probe = tool.sentence_shape_probe(ShapeWordTextEncoder(), scenes)
+    assert probe == dict(train=1.0, test=1.0, heldout=1.0)
+    # The background says nothing about the shape: about chance (0.2), far from 1.
+    probe = tool.sentence_shape_probe(BackgroundOnlyTextEncoder(), scenes)
+    assert probe['test'] < 0.5
+
+
 @pytest.mark.parametrize('split', ['test', 'heldout'])
 def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     cfg = Config.fromfile('configs/damsm_shapes_demo.py')
@@ -95,9 +122,10 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     checkpoint = tmp_path / 'damsm.pth'
     torch.save(dict(state_dict=state_dict), checkpoint)
     result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/damsm_shapes_demo.py',
-                       checkpoint, '--num', '3', '--split', split])
+                       checkpoint, '--num', '3', '--split', split, '--probe', '20'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['split'] == split and report['num'] == 3 and report['max_objects'] == 1
+    assert set(report['sentence_shape_probe']) == {'train', 'test', 'heldout'}
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
     assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
                report['swap_accuracy'].values())  # wins out of 3 scenes

@@ -1,7 +1,7 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
     python tools/analysis/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
-        [--discriminators]
+        [--discriminators] [--probe N]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)
 of its caption is compared with the score of the same caption after one attribute is
@@ -21,6 +21,10 @@ each discriminator's sentence-conditional logit D_k(x, s) is scored the same way
 (``discriminator_swap_accuracy``, keys ``d0``, ``d1``, ...; the images resized as the data
 preprocessor does in training): the words a discriminator does not check are words the
 generator is not pushed to draw.
+
+With ``--probe N`` a linear classifier is fitted to read the shape from the sentence vectors
+of N training scenes' captions and scored on each split (``sentence_shape_probe``): the
+generator's first stage and the discriminators see the caption through that vector only.
 """
 import argparse
 import json
@@ -34,6 +38,7 @@ from torch import Tensor
 
 from mmdmgan.apis import init_full_model
 from mmdmgan.datasets.shapes import (
+    SHAPES,
     SWAP_ATTRIBUTES,
     max_caption_words,
     render_scene,
@@ -130,6 +135,57 @@ def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
                            image_size, heldout_pairs, seed, batch_size)['damsm']
 
 
+@torch.no_grad()
+def _encode_sentences(text_encoder: torch.nn.Module, scenes: List[dict],
+                      batch_size: int = 250) -> Tensor:
+    """Sentence vectors (N×D) of the scenes' :func:`first_caption`."""
+    return torch.cat([text_encoder(*caption_tensors(
+        [first_caption(scene) for scene in scenes[start:start + batch_size]]))[1]
+        for start in range(0, len(scenes), batch_size)])
+
+
+def sentence_shape_probe(text_encoder: torch.nn.Module, scenes: Dict[str, List[dict]],
+                         train: str = 'train', steps: int = 500) -> Dict[str, float]:
+    """How well a linear classifier reads the (first) shape from sentence vectors.
+
+    A multinomial logistic regression on standardised sentence vectors is fitted (full
+    batch, Adam, fixed seed) to the scenes of ``train`` and scored on every split. The
+    generator's first stage and the discriminators' conditional logits see the caption only
+    through the sentence vector: a shape this probe cannot read from it is one they cannot
+    tell apart either. The probe learns the training data's correlations too (held-out pairs
+    never occur there, so the colour word counts against their shape).
+
+    Args:
+        text_encoder (nn.Module): DAMSM text encoder (eval mode).
+        scenes (dict[str, list[dict]]): Split name → scenes of :func:`sample_scene`.
+        train (str): The split to fit on.
+        steps (int): Optimisation steps.
+
+    Returns:
+        dict[str, float]: Split name → fraction of scenes whose shape the probe names.
+    """
+    sentences = {split: _encode_sentences(text_encoder, split_scenes)
+                 for split, split_scenes in scenes.items()}
+    labels = {split: torch.tensor([SHAPES.index(scene['objects'][0]['shape'])
+                                   for scene in split_scenes])
+              for split, split_scenes in scenes.items()}
+    mean, std = sentences[train].mean(0), sentences[train].std(0) + 1e-6
+    generator = torch.Generator().manual_seed(0)
+    weight = (torch.randn(sentences[train].shape[1], len(SHAPES), generator=generator) * 0.01
+              ).requires_grad_()
+    bias = torch.zeros(len(SHAPES), requires_grad=True)
+    optimizer = torch.optim.Adam([weight, bias], lr=1e-2)
+    inputs = (sentences[train] - mean) / std
+    for _ in range(steps):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(inputs @ weight + bias, labels[train]).backward()
+        optimizer.step()
+    with torch.no_grad():
+        return {split: round(float(((((sentences[split] - mean) / std) @ weight + bias)
+                                    .argmax(1) == labels[split]).float().mean()), 4)
+                for split in scenes}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='a DAMSM or DM-GAN shapes config')
@@ -141,9 +197,14 @@ def main() -> None:
     parser.add_argument('--discriminators', action='store_true',
                         help='CONFIG/CHECKPOINT are a DM-GAN training run: also score each '
                              "discriminator's sentence-conditional logit")
+    parser.add_argument('--probe', type=int, default=0, metavar='N',
+                        help='also fit a linear probe of the shape on the sentence vectors of '
+                             'N training scenes and score it on --num scenes of each split')
     args = parser.parse_args()
     if args.num < 1:
         parser.error(f'--num must be at least 1, got {args.num}')
+    if args.probe < 0:
+        parser.error(f'--probe must be >= 0, got {args.probe}')
 
     cfg = Config.fromfile(args.config)
     init_default_scope('mmdmgan')
@@ -180,6 +241,13 @@ def main() -> None:
                   swap_accuracy=accuracy.pop('damsm'), chance=0.5)
     if accuracy:
         report['discriminator_swap_accuracy'] = accuracy
+    if args.probe:
+        splits = dict(train=args.probe, test=args.num)
+        if pairs:
+            splits['heldout'] = args.num
+        report['sentence_shape_probe'] = sentence_shape_probe(text_encoder, {
+            split: [sample_scene(args.data_seed, split, index, pairs, max_objects=max_objects)
+                    for index in range(num)] for split, num in splits.items()})
     print(json.dumps(report))
 
 
