@@ -96,6 +96,27 @@ class ShapeWordTextEncoder(torch.nn.Module):
         return None, (caption_ids[:, :, None] == shape_ids).sum(1).float()
 
 
+def test_shape_table_shows_a_critic_that_sees_only_the_family():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    pairs = [('red', 'circle')]
+    scenes = [sample_scene(0, 'test', index, pairs, max_objects=1) for index in range(40)]
+    rounded = ('circle', 'square')
+    # Image code: the shape words of the scene's family (the scorer knows the scenes).
+    codes = torch.tensor([[float((shape in rounded) == (scene['objects'][0]['shape'] in rounded))
+                           for shape in SHAPES] for scene in scenes])
+
+    def family_scorer(images, sentences):
+        return (codes.repeat(len(sentences) // len(images), 1) * sentences).sum(1)
+
+    table = tool.shape_swap_table(ShapeWordTextEncoder(), dict(family=family_scorer), scenes,
+                                  image_size=64, heldout_pairs=pairs, batch_size=40)['family']
+    for true in SHAPES:
+        # red scenes never swap to circle; every other pair occurs in 40 scenes
+        assert set(table[true]) == set(SHAPES) - {true}
+        for other, accuracy in table[true].items():
+            assert accuracy == float((true in rounded) != (other in rounded)), (true, other)
+
+
 def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
     tool = load_script('tools/analysis/damsm_swap_accuracy.py')
     pairs = [('red', 'circle')]
@@ -122,10 +143,12 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     checkpoint = tmp_path / 'damsm.pth'
     torch.save(dict(state_dict=state_dict), checkpoint)
     result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/damsm_shapes_demo.py',
-                       checkpoint, '--num', '3', '--split', split, '--probe', '20'])
+                       checkpoint, '--num', '3', '--split', split, '--probe', '20',
+                       '--shape-table'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['split'] == split and report['num'] == 3 and report['max_objects'] == 1
     assert set(report['sentence_shape_probe']) == {'train', 'test', 'heldout'}
+    assert set(report['shape_swap_table']['damsm']) == set(SHAPES)
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
     assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
                report['swap_accuracy'].values())  # wins out of 3 scenes

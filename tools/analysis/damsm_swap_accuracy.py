@@ -1,7 +1,7 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
     python tools/analysis/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
-        [--discriminators] [--probe N]
+        [--discriminators] [--shape-table] [--probe N]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)
 of its caption is compared with the score of the same caption after one attribute is
@@ -21,6 +21,10 @@ each discriminator's sentence-conditional logit D_k(x, s) is scored the same way
 (``discriminator_swap_accuracy``, keys ``d0``, ``d1``, ...; the images resized as the data
 preprocessor does in training): the words a discriminator does not check are words the
 generator is not pushed to draw.
+
+With ``--shape-table`` the shape swap is also scored for every (true shape, other shape)
+pair (``shape_swap_table``, per scorer): a mean over random swaps hides a critic that tells
+rounded from pointed shapes but not the shapes of a family apart.
 
 With ``--probe N`` a linear classifier is fitted to read the shape from the sentence vectors
 of N training scenes' captions and scored on each split (``sentence_shape_probe``): the
@@ -136,6 +140,46 @@ def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
 
 
 @torch.no_grad()
+def shape_swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
+                     scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
+                     batch_size: int = 50) -> Dict[str, Dict[str, Dict[str, float]]]:
+    """The shape swap of :func:`swap_accuracies` for every (true shape, other shape) pair.
+
+    Every scene's (first) shape is swapped for each other shape in turn, except where that
+    would name one of ``heldout_pairs``. A critic that tells rounded from pointed shapes but
+    not the shapes of a family apart scores about 1 across families and about 0.5 (or a
+    bias one way) within them, which the mean over random swaps hides.
+
+    Returns:
+        dict: Scorer name → true shape → other shape → swap accuracy (absent: no scene).
+    """
+    forbidden = {tuple(pair) for pair in heldout_pairs}
+    wins = {name: {true: {other: [] for other in SHAPES if other != true} for true in SHAPES}
+            for name in scorers}
+    for start in range(0, len(scenes), batch_size):
+        batch = scenes[start:start + batch_size]
+        images = torch.from_numpy(np.stack([render_scene(scene, image_size) for scene in batch]))
+        images = images.permute(0, 3, 1, 2)
+        captions = [first_caption(scene) for scene in batch]
+        captions += [first_caption(dict(scene, objects=[dict(scene['objects'][0], shape=other)]
+                                        + scene['objects'][1:]))
+                     for other in SHAPES for scene in batch]
+        _, sentences = text_encoder(*caption_tensors(captions))
+        for name, score in scorers.items():
+            scores = score(images, sentences).view(len(SHAPES) + 1, len(batch))
+            for index, scene in enumerate(batch):
+                first = scene['objects'][0]
+                for number, other in enumerate(SHAPES, start=1):
+                    if other != first['shape'] and (first['colour'], other) not in forbidden:
+                        wins[name][first['shape']][other].append(
+                            bool(scores[0, index] > scores[number, index]))
+    return {name: {true: {other: round(float(np.mean(values)), 4)
+                          for other, values in row.items() if values}
+                   for true, row in table.items()}
+            for name, table in wins.items()}
+
+
+@torch.no_grad()
 def _encode_sentences(text_encoder: torch.nn.Module, scenes: List[dict],
                       batch_size: int = 250) -> Tensor:
     """Sentence vectors (N×D) of the scenes' :func:`first_caption`."""
@@ -197,6 +241,8 @@ def main() -> None:
     parser.add_argument('--discriminators', action='store_true',
                         help='CONFIG/CHECKPOINT are a DM-GAN training run: also score each '
                              "discriminator's sentence-conditional logit")
+    parser.add_argument('--shape-table', action='store_true',
+                        help='also score every (true shape, other shape) swap')
     parser.add_argument('--probe', type=int, default=0, metavar='N',
                         help='also fit a linear probe of the shape on the sentence vectors of '
                              'N training scenes and score it on --num scenes of each split')
@@ -241,6 +287,9 @@ def main() -> None:
                   swap_accuracy=accuracy.pop('damsm'), chance=0.5)
     if accuracy:
         report['discriminator_swap_accuracy'] = accuracy
+    if args.shape_table:
+        report['shape_swap_table'] = shape_swap_table(text_encoder, scorers, scenes,
+                                                      dataset.image_size, forbidden)
     if args.probe:
         splits = dict(train=args.probe, test=args.num)
         if pairs:
