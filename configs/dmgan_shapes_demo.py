@@ -9,8 +9,13 @@
 # 3. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
 # 4. python tools/train.py configs/dmgan_shapes_demo_shape.py \
 #        --work-dir work_dirs/dmgan_shapes_demo_shape  (shape-only negatives)
-# 5. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_shape/iter_7000.pth OUT.pth \
-#        --sample-model ema --vocab shapes --fp16
+# 5. python tools/train.py configs/damsm_shapes_demo_shape.py \
+#        --work-dir work_dirs/damsm_shapes_demo_shape  (DAMSM: shape-only negatives)
+# 6. python tools/train.py configs/damsm_shapes_demo_shape_image.py \
+#        --work-dir work_dirs/damsm_shapes_demo_shape_image  (image encoder, text frozen)
+# 7.-8. step 4's GAN on step 6's encoders: see configs/dmgan_shapes_demo_shape_damsm.py
+# 9. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_shape_damsm/iter_4500.pth \
+#        OUT.pth --sample-model ema --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 
 # One colour and one shape each: every colour and every shape is still seen in training.

@@ -59,3 +59,35 @@ def test_shapes_conv_config_trains_both_encoders_on_from_step_1s_text_encoder():
     assert group['lr'] == 2e-3
     assert ({id(parameter) for parameter in group['params']}
             == {id(parameter) for parameter in model.parameters()})
+
+
+def test_shapes_step_5_trains_step_2_on_with_shape_only_negatives():
+    step2 = Config.fromfile(CONFIGS / 'damsm_shapes_demo_conv.py')
+    step5 = Config.fromfile(CONFIGS / 'damsm_shapes_demo_shape.py')
+    assert step5.load_from == (f'work_dirs/damsm_shapes_demo_conv/'
+                               f'epoch_{step2.train_cfg.max_epochs}.pth')
+    assert step5.train_dataloader.dataset.swap_attributes == ('shape', )
+    assert step5.model.lambda_mismatch > step2.model.lambda_mismatch
+    # Everything else is step 2's.
+    for cfg in (step2, step5):
+        cfg.pop('load_from')
+        cfg.model.pop('lambda_mismatch')
+    step5.train_dataloader.dataset.pop('swap_attributes')
+    assert step5.to_dict() == step2.to_dict()
+
+
+def test_shapes_step_6_trains_step_5s_image_encoder_against_its_frozen_text_encoder():
+    step5 = Config.fromfile(CONFIGS / 'damsm_shapes_demo_shape.py')
+    step6 = Config.fromfile(CONFIGS / 'damsm_shapes_demo_shape_image.py')
+    assert step6.load_from == (f'work_dirs/damsm_shapes_demo_shape/'
+                               f'epoch_{step5.train_cfg.max_epochs}.pth')
+    assert step6.model.lambda_mismatch > step5.model.lambda_mismatch
+    assert step6.model.text_encoder.dropout == 0
+    model = MODELS.build(step6.model)
+    optim_wrapper = build_optim_wrapper(model, step6.optim_wrapper)
+    text_parameters = {id(parameter) for parameter in model.text_encoder.parameters()}
+    for group in optim_wrapper.optimizer.param_groups:
+        frozen = {id(parameter) for parameter in group['params']} <= text_parameters
+        assert group['lr'] == (0 if frozen else 2e-3)
+    assert sum(group['lr'] == 0 for group in optim_wrapper.optimizer.param_groups) == len(
+        text_parameters)

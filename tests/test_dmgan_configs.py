@@ -73,6 +73,25 @@ def test_shapes_demo_step_4_continues_step_3_with_shape_only_negatives():
     assert step4.train_dataloader == step3.train_dataloader
 
 
+def test_shapes_demo_step_8_is_step_4_on_step_6s_encoders():
+    step4 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape.py'))
+    step6 = Config.fromfile(str(CONFIGS / 'damsm_shapes_demo_shape_image.py'))
+    step8 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape_damsm.py'))
+    assert step8.damsm_checkpoint == (f'work_dirs/damsm_shapes_demo_shape_image/'
+                                      f'epoch_{step6.train_cfg.max_epochs}.pth')
+    assert step8.model.text_encoder_weights == step8.model.image_encoder_weights
+    assert step8.model.text_encoder_weights == step8.damsm_checkpoint
+    assert step8.model.image_encoder == step6.model.image_encoder
+    # Step 4's GAN without its encoders (tools/strip_encoders.py), or they would come back.
+    assert step8.load_from == 'work_dirs/dmgan_shapes_demo_shape/gan_only.pth'
+    for cfg in (step4, step8):
+        for key in ('damsm_checkpoint', 'load_from', 'max_iters', 'train_cfg'):
+            cfg.pop(key)
+        for key in ('text_encoder_weights', 'image_encoder_weights'):
+            cfg.model.pop(key)
+    assert step8.to_dict() == step4.to_dict()
+
+
 @pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py', 'dmgan_shapes.py'])
 def test_missing_damsm_weights_name_the_file(name):
     init_default_scope('mmdmgan')
