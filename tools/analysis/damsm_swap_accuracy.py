@@ -69,6 +69,12 @@ def caption_tensors(captions: Sequence[str]) -> tuple:
             torch.tensor([length for _, length in encoded]))
 
 
+def render_batch(scenes: Sequence[dict], image_size: int) -> Tensor:
+    """The scenes rendered as in training: B×3×S×S uint8."""
+    return torch.from_numpy(np.stack([render_scene(scene, image_size) for scene in scenes])
+                            ).permute(0, 3, 1, 2)
+
+
 #: A scorer: (B×3×S×S uint8 images, K·B×D sentences, K blocks of B) → K·B scores.
 Scorer = Callable[[Tensor, Tensor], Tensor]
 
@@ -115,8 +121,7 @@ def swap_accuracies(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
     wins = {name: {attribute: [] for attribute in SWAP_ATTRIBUTES} for name in scorers}
     for start in range(0, len(scenes), batch_size):
         batch = scenes[start:start + batch_size]
-        images = torch.from_numpy(np.stack([render_scene(scene, image_size) for scene in batch]))
-        images = images.permute(0, 3, 1, 2)
+        images = render_batch(batch, image_size)
         captions = [first_caption(scene) for scene in batch]
         for attribute in SWAP_ATTRIBUTES:
             captions += [first_caption(swap_attribute(scene, rng, heldout_pairs, 1, (attribute, )))
@@ -158,8 +163,7 @@ def shape_swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
             for name in scorers}
     for start in range(0, len(scenes), batch_size):
         batch = scenes[start:start + batch_size]
-        images = torch.from_numpy(np.stack([render_scene(scene, image_size) for scene in batch]))
-        images = images.permute(0, 3, 1, 2)
+        images = render_batch(batch, image_size)
         captions = [first_caption(scene) for scene in batch]
         captions += [first_caption(dict(scene, objects=[dict(scene['objects'][0], shape=other)]
                                         + scene['objects'][1:]))
