@@ -44,16 +44,23 @@ def test_shapes_demo_configs_hold_out_the_same_pairs():
         assert dataset.split == 'train'
 
 
+def assert_loads_last_damsm_epoch(dmgan: Config, damsm_name: str) -> Config:
+    """``dmgan`` loads both encoders from the last epoch of configs/``damsm_name``.py,
+    built alike; returns that DAMSM config."""
+    damsm = Config.fromfile(str(CONFIGS / f'{damsm_name}.py'))
+    assert dmgan.damsm_checkpoint == (f'work_dirs/{damsm_name}/'
+                                      f'epoch_{damsm.train_cfg.max_epochs}.pth')
+    assert dmgan.model.text_encoder_weights == dmgan.model.image_encoder_weights
+    assert dmgan.model.text_encoder_weights == dmgan.damsm_checkpoint
+    assert dmgan.model.image_encoder == damsm.model.image_encoder
+    for key in ('vocab_size', 'embedding_dim', 'hidden_dim'):
+        assert dmgan.model.text_encoder[key] == damsm.model.text_encoder[key]
+    return damsm
+
+
 def test_shapes_demo_trains_on_the_damsm_that_sees_shapes_with_one_word_negatives():
     demo = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo.py'))
-    damsm = Config.fromfile(str(CONFIGS / 'damsm_shapes_demo_conv.py'))
-    assert demo.damsm_checkpoint == (f'work_dirs/damsm_shapes_demo_conv/'
-                                     f'epoch_{damsm.train_cfg.max_epochs}.pth')
-    assert demo.model.text_encoder_weights == demo.model.image_encoder_weights
-    assert demo.model.text_encoder_weights == demo.damsm_checkpoint
-    assert demo.model.image_encoder == damsm.model.image_encoder
-    for key in ('vocab_size', 'embedding_dim', 'hidden_dim'):
-        assert demo.model.text_encoder[key] == damsm.model.text_encoder[key]
+    damsm = assert_loads_last_damsm_epoch(demo, 'damsm_shapes_demo_conv')
     assert damsm.heldout_pairs == demo.heldout_pairs
     assert damsm.train_dataloader.dataset.mismatch == 'attribute_swap'
     assert demo.train_dataloader.dataset.mismatch == 'attribute_swap'
@@ -75,13 +82,8 @@ def test_shapes_demo_step_4_continues_step_3_with_shape_only_negatives():
 
 def test_shapes_demo_step_8_is_step_4_on_step_6s_encoders():
     step4 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape.py'))
-    step6 = Config.fromfile(str(CONFIGS / 'damsm_shapes_demo_shape_image.py'))
     step8 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape_damsm.py'))
-    assert step8.damsm_checkpoint == (f'work_dirs/damsm_shapes_demo_shape_image/'
-                                      f'epoch_{step6.train_cfg.max_epochs}.pth')
-    assert step8.model.text_encoder_weights == step8.model.image_encoder_weights
-    assert step8.model.text_encoder_weights == step8.damsm_checkpoint
-    assert step8.model.image_encoder == step6.model.image_encoder
+    assert_loads_last_damsm_epoch(step8, 'damsm_shapes_demo_shape_image')
     # Step 4's GAN without its encoders (tools/strip_encoders.py), or they would come back.
     assert step8.load_from == 'work_dirs/dmgan_shapes_demo_shape/gan_only.pth'
     for cfg in (step4, step8):
