@@ -117,6 +117,16 @@ def test_shape_table_shows_a_critic_that_sees_only_the_family():
             assert accuracy == float((true in rounded) != (other in rounded)), (true, other)
 
 
+def test_shape_sentence_cosine_is_one_where_the_sentence_ignores_the_shape():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(12)]
+    # One-hot shape words: orthogonal; background words only: identical.
+    for encoder, expected in ((ShapeWordTextEncoder(), 0.0), (BackgroundOnlyTextEncoder(), 1.0)):
+        cosine = tool.shape_sentence_cosine(encoder, scenes, batch_size=5)
+        assert cosine == {shape: {other: expected for other in SHAPES if other != shape}
+                          for shape in SHAPES}
+
+
 def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
     tool = load_script('tools/analysis/damsm_swap_accuracy.py')
     pairs = [('red', 'circle')]
@@ -149,6 +159,7 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     assert report['split'] == split and report['num'] == 3 and report['max_objects'] == 1
     assert set(report['sentence_shape_probe']) == {'train', 'test', 'heldout'}
     assert set(report['shape_swap_table']['damsm']) == set(SHAPES)
+    assert set(report['shape_sentence_cosine']) == set(SHAPES)
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
     assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
                report['swap_accuracy'].values())  # wins out of 3 scenes

@@ -24,7 +24,9 @@ generator is not pushed to draw.
 
 With ``--shape-table`` the shape swap is also scored for every (true shape, other shape)
 pair (``shape_swap_table``, per scorer): a mean over random swaps hides a critic that tells
-rounded from pointed shapes but not the shapes of a family apart.
+rounded from pointed shapes but not the shapes of a family apart; and the mean cosine between
+the sentence vectors of a caption and of its shape swaps (``shape_sentence_cosine``): near 1,
+no critic conditioned on them can tell the two shapes apart.
 
 With ``--probe N`` a linear classifier is fitted to read the shape from the sentence vectors
 of N training scenes' captions and scored on each split (``sentence_shape_probe``): the
@@ -165,8 +167,7 @@ def shape_swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
         batch = scenes[start:start + batch_size]
         images = render_batch(batch, image_size)
         captions = [first_caption(scene) for scene in batch]
-        captions += [first_caption(dict(scene, objects=[dict(scene['objects'][0], shape=other)]
-                                        + scene['objects'][1:]))
+        captions += [first_caption(with_shape(scene, other))
                      for other in SHAPES for scene in batch]
         _, sentences = text_encoder(*caption_tensors(captions))
         for name, score in scorers.items():
@@ -181,6 +182,34 @@ def shape_swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
                           for other, values in row.items() if values}
                    for true, row in table.items()}
             for name, table in wins.items()}
+
+
+def with_shape(scene: dict, shape: str) -> dict:
+    """The scene with its first object's shape replaced."""
+    return dict(scene, objects=[dict(scene['objects'][0], shape=shape)] + scene['objects'][1:])
+
+
+@torch.no_grad()
+def shape_sentence_cosine(text_encoder: torch.nn.Module, scenes: List[dict],
+                          batch_size: int = 50) -> Dict[str, Dict[str, float]]:
+    """Mean cosine between the sentence vector of a caption and that of the same caption with
+    another shape word: near 1, no image code and no sentence-conditional logit can tell
+    those two shapes apart, whatever the image side sees.
+
+    Returns:
+        dict: Shape → other shape → mean cosine over the scenes (every pair, any split).
+    """
+    sums = torch.zeros(len(SHAPES), len(SHAPES))
+    for start in range(0, len(scenes), batch_size):
+        batch = scenes[start:start + batch_size]
+        _, sentences = text_encoder(*caption_tensors(
+            [first_caption(with_shape(scene, shape)) for scene in batch for shape in SHAPES]))
+        sentences = torch.nn.functional.normalize(sentences.view(len(batch), len(SHAPES), -1),
+                                                  dim=-1)
+        sums += torch.einsum('bid,bjd->ij', sentences, sentences)
+    return {shape: {other: round(float(sums[i, j]) / len(scenes), 4)
+                    for j, other in enumerate(SHAPES) if other != shape}
+            for i, shape in enumerate(SHAPES)}
 
 
 @torch.no_grad()
@@ -294,6 +323,7 @@ def main() -> None:
     if args.shape_table:
         report['shape_swap_table'] = shape_swap_table(text_encoder, scorers, scenes,
                                                       dataset.image_size, forbidden)
+        report['shape_sentence_cosine'] = shape_sentence_cosine(text_encoder, scenes)
     if args.probe:
         splits = dict(train=args.probe, test=args.num)
         if pairs:
