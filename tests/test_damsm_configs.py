@@ -91,3 +91,14 @@ def test_shapes_step_6_trains_step_5s_image_encoder_against_its_frozen_text_enco
         assert group['lr'] == (0 if frozen else 2e-3)
     assert sum(group['lr'] == 0 for group in optim_wrapper.optimizer.param_groups) == len(
         text_parameters)
+
+
+def test_shapes_pretrained_config_is_step_5_from_the_pretrained_image_encoder():
+    step5 = Config.fromfile(CONFIGS / 'damsm_shapes_demo_shape.py')
+    cfg = Config.fromfile(CONFIGS / 'damsm_shapes_demo_pretrained.py')
+    # The file tools/pretrain_shapes_image_encoder.py writes (its docstring's example).
+    assert cfg.load_from == 'work_dirs/shapes_image_encoder_init.pth'
+    for config in (step5, cfg):
+        config.pop('load_from')
+        config.pop('train_cfg')
+    assert cfg.to_dict() == step5.to_dict()
