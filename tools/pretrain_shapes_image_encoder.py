@@ -21,21 +21,19 @@ import json
 import os.path as osp
 from typing import Dict, List
 
-import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import nn
 
-from mmdmgan.datasets.shapes import SHAPES, render_scene, sample_scene
+from mmdmgan.datasets.shapes import SHAPES, render_batch, sample_scene
 from mmdmgan.registry import MODELS
 from mmdmgan.utils import atomic_write
 
 
 def shape_batch(scenes: List[dict], image_size: int) -> tuple:
     """Images (B×3×S×S in [-1, 1]) and first-shape labels (B) of scenes."""
-    images = np.stack([render_scene(scene, image_size) for scene in scenes])
-    images = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+    images = render_batch(scenes, image_size).float() / 127.5 - 1
     labels = torch.tensor([SHAPES.index(scene['objects'][0]['shape']) for scene in scenes])
     return images, labels
 

@@ -17,6 +17,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+import torch
 
 from mmdmgan.datasets.base_caption_dataset import MISMATCH_MODES, BaseCaptionDataset
 from mmdmgan.datasets.vocabulary import Vocabulary
@@ -279,6 +280,12 @@ def render_scene(scene: dict, image_size: int = 64) -> np.ndarray:
         else:
             cv2.fillPoly(img, [polygon], colour, cv2.LINE_AA)
     return img
+
+
+def render_batch(scenes: Sequence[dict], image_size: int = 64) -> torch.Tensor:
+    """:func:`render_scene` of each scene, stacked as a B×3×S×S uint8 tensor."""
+    images = np.stack([render_scene(scene, image_size) for scene in scenes])
+    return torch.from_numpy(images).permute(0, 3, 1, 2)
 
 
 @DATASETS.register_module()

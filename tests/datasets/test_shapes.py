@@ -15,6 +15,7 @@ from mmdmgan.datasets.shapes import (
     SIZES,
     SWAP_ATTRIBUTES,
     max_caption_words,
+    render_batch,
     scene_class_id,
     shapes_vocabulary,
     swap_attribute,
@@ -279,3 +280,11 @@ def test_generation_speed_at_64():
             render_scene(sample_scene(0, 'train', index), 64)
         best = max(best, 300 / (time.perf_counter() - start))
     assert best >= 1000, f'{best:.0f} images/s'
+
+
+def test_render_batch_stacks_the_scenes_channels_first():
+    scenes = [sample_scene(0, 'test', index) for index in range(3)]
+    batch = render_batch(scenes, 32)
+    assert batch.dtype == torch.uint8 and batch.shape == (3, 3, 32, 32)
+    for image, scene in zip(batch, scenes):
+        assert np.array_equal(image.permute(1, 2, 0).numpy(), render_scene(scene, 32))

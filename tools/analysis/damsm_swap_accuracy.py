@@ -47,7 +47,7 @@ from mmdmgan.datasets.shapes import (
     SHAPES,
     SWAP_ATTRIBUTES,
     max_caption_words,
-    render_scene,
+    render_batch,
     sample_scene,
     scene_captions,
     shapes_vocabulary,
@@ -69,12 +69,6 @@ def caption_tensors(captions: Sequence[str]) -> tuple:
     encoded = [vocabulary.encode(caption, max_caption_words()) for caption in captions]
     return (torch.stack([ids for ids, _ in encoded]),
             torch.tensor([length for _, length in encoded]))
-
-
-def render_batch(scenes: Sequence[dict], image_size: int) -> Tensor:
-    """The scenes rendered as in training: B×3×S×S uint8."""
-    return torch.from_numpy(np.stack([render_scene(scene, image_size) for scene in scenes])
-                            ).permute(0, 3, 1, 2)
 
 
 #: A scorer: (B×3×S×S uint8 images, K·B×D sentences, K blocks of B) → K·B scores.
