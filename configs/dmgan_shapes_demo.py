@@ -9,12 +9,12 @@
 # 3. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
 # 4. python tools/train.py configs/dmgan_shapes_demo_shape.py \
 #        --work-dir work_dirs/dmgan_shapes_demo_shape  (shape-only negatives)
-# 5. python tools/train.py configs/damsm_shapes_demo_shape.py \
-#        --work-dir work_dirs/damsm_shapes_demo_shape  (DAMSM: shape-only negatives)
-# 6. python tools/train.py configs/damsm_shapes_demo_shape_image.py \
-#        --work-dir work_dirs/damsm_shapes_demo_shape_image  (image encoder, text frozen)
-# 7.-8. step 4's GAN on step 6's encoders: see configs/dmgan_shapes_demo_shape_damsm.py
-# 9. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_shape_damsm/iter_4500.pth \
+# 5.-6. DAMSM encoders from an image encoder pretrained to name the shape:
+#        see configs/damsm_shapes_demo_pretrained.py
+# 7.-8. step 4's GAN on step 6's encoders: see configs/dmgan_shapes_demo_pretrained_damsm.py
+# 9. python tools/train.py configs/dmgan_shapes_demo_pretrained_colour.py \
+#        --work-dir work_dirs/dmgan_shapes_demo_pretrained_colour  (colour and shape negatives)
+# 10. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_pretrained_colour/iter_9000.pth \
 #        OUT.pth --sample-model ema --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 

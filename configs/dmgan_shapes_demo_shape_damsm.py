@@ -1,8 +1,8 @@
-# Steps 7-8 of the shipped shapes demo model (docs/inference.md): step 4's generator and
-# discriminators (configs/dmgan_shapes_demo_shape.py, DAMSM encoders stripped in step 7)
-# trained on with the DAMSM encoders of steps 5-6 (configs/damsm_shapes_demo_shape.py and
-# _shape_image.py), whose sentence vectors tell the five shapes apart; same data, negatives
-# (shape word only) and losses as step 4.
+# Steps 7-8 of the previous shipped shapes demo model (docs/inference.md, "Tried"): step 4's
+# generator and discriminators (configs/dmgan_shapes_demo_shape.py, DAMSM encoders stripped in
+# step 7) trained on with the DAMSM encoders of steps 5-6 (configs/damsm_shapes_demo_shape.py
+# and _shape_image.py), whose sentence vectors tell the five shapes apart; same data,
+# negatives (shape word only) and losses as step 4.
 # 7. python tools/strip_encoders.py work_dirs/dmgan_shapes_demo_shape/iter_7000.pth \
 #        work_dirs/dmgan_shapes_demo_shape/gan_only.pth
 # 8. python tools/train.py configs/dmgan_shapes_demo_shape_damsm.py \

@@ -80,10 +80,13 @@ def test_shapes_demo_step_4_continues_step_3_with_shape_only_negatives():
     assert step4.train_dataloader == step3.train_dataloader
 
 
-def test_shapes_demo_step_8_is_step_4_on_step_6s_encoders():
+@pytest.mark.parametrize('name, damsm_name', [
+    ('dmgan_shapes_demo_pretrained_damsm', 'damsm_shapes_demo_pretrained'),
+    ('dmgan_shapes_demo_shape_damsm', 'damsm_shapes_demo_shape_image')])
+def test_shapes_demo_step_8_is_step_4_on_new_encoders(name, damsm_name):
     step4 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape.py'))
-    step8 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_shape_damsm.py'))
-    assert_loads_last_damsm_epoch(step8, 'damsm_shapes_demo_shape_image')
+    step8 = Config.fromfile(str(CONFIGS / f'{name}.py'))
+    assert_loads_last_damsm_epoch(step8, damsm_name)
     # Step 4's GAN without its encoders (tools/strip_encoders.py), or they would come back.
     assert step8.load_from == 'work_dirs/dmgan_shapes_demo_shape/gan_only.pth'
     for cfg in (step4, step8):
@@ -92,6 +95,21 @@ def test_shapes_demo_step_8_is_step_4_on_step_6s_encoders():
         for key in ('text_encoder_weights', 'image_encoder_weights'):
             cfg.model.pop(key)
     assert step8.to_dict() == step4.to_dict()
+
+
+def test_shapes_demo_step_9_resumes_step_8_with_colour_and_shape_negatives():
+    step8 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_pretrained_damsm.py'))
+    step9 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_pretrained_colour.py'))
+    assert step9.resume is True and step9.max_iters > step8.max_iters
+    assert step9.load_from == ('work_dirs/dmgan_shapes_demo_pretrained_damsm/'
+                               f'iter_{step8.max_iters}.pth')
+    assert step8.train_dataloader.dataset.swap_attributes == ('shape', )
+    assert step9.train_dataloader.dataset.swap_attributes == ('colour', 'shape')
+    for cfg in (step8, step9):
+        for key in ('load_from', 'resume', 'max_iters', 'train_cfg'):
+            cfg.pop(key)
+        cfg.train_dataloader.dataset.pop('swap_attributes')
+    assert step9.to_dict() == step8.to_dict()
 
 
 @pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py', 'dmgan_shapes.py'])

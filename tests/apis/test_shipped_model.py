@@ -27,16 +27,12 @@ def test_shipped_model_samples():
     assert not np.array_equal(output.images[-1][0], output.images[-1][1])
 
 
-POINTED = ('triangle', 'star', 'diamond')  # the others, circle and square, are rounded
-
-
 def test_shipped_model_follows_held_out_captions():
     """What the shipped model learnt (docs/inference.md, 200 held-out scenes: background
-    colour 1.00, shape colour 0.975, position 1.00, a rounded or pointed shape as captioned
-    1.00; chance 0.1, 0.1, 0.2, about 0.5) survives on 40 scenes of pairs it never saw
-    (measured 1.00, 0.975, 1.00, 1.00; exact shape 0.40, chance 0.2; the previous model,
-    which drew a pointed shape for some rounded captions and back, scores 0.90 on the shape
-    family and fails)."""
+    colour 1.00, shape colour 0.895, shape 1.00, position 1.00; chance 0.1, 0.1, 0.2, 0.2)
+    survives on 40 scenes of pairs it never saw (measured 1.00, 0.85, 1.00, 1.00; the
+    previous model, which drew only a rounded or a pointed shape as captioned, scores 0.40
+    on the shape and fails)."""
     tool = load_script('tools/analysis/shapes_accuracy.py')
     pairs = Config.fromfile(str(REPO / 'configs' / 'dmgan_shapes_demo.py')).heldout_pairs
     scenes = [sample_scene(0, 'heldout', index, pairs, max_objects=1) for index in range(40)]
@@ -46,12 +42,7 @@ def test_shipped_model_follows_held_out_captions():
     scores = tool.mean_scores([tool.score_image(image, scene)
                                for image, scene in zip(images, scenes)])
     assert scores['background_colour'] >= 0.9 and scores['position'] >= 0.9, scores
-    assert scores['shape_colour'] >= 0.8 and scores['shape'] >= 0.25, scores
-    confusion = tool.shape_confusion(images, scenes)
-    same_family = sum(count for captioned, row in confusion.items()
-                      for drawn, count in row.items()
-                      if (captioned in POINTED) == (drawn in POINTED))
-    assert same_family / len(scenes) >= 0.95, confusion
+    assert scores['shape'] >= 0.85 and scores['shape_colour'] >= 0.75, scores
 
 
 def test_demo_defaults_to_the_shipped_model():
