@@ -108,8 +108,8 @@ def test_shape_table_shows_a_critic_that_sees_only_the_family():
     def family_scorer(images, sentences):
         return (codes.repeat(len(sentences) // len(images), 1) * sentences).sum(1)
 
-    table = tool.shape_swap_table(ShapeWordTextEncoder(), dict(family=family_scorer), scenes,
-                                  image_size=64, heldout_pairs=pairs, batch_size=40)['family']
+    table = tool.swap_table(ShapeWordTextEncoder(), dict(family=family_scorer), scenes,
+                            image_size=64, heldout_pairs=pairs, batch_size=40)['family']
     for true in SHAPES:
         # red scenes never swap to circle; every other pair occurs in 40 scenes
         assert set(table[true]) == set(SHAPES) - {true}
@@ -117,12 +117,54 @@ def test_shape_table_shows_a_critic_that_sees_only_the_family():
             assert accuracy == float((true in rounded) != (other in rounded)), (true, other)
 
 
+class ColourWordTextEncoder(torch.nn.Module):
+    """Sentence: counts of the colour words (the shape's and the background's alike)."""
+
+    def forward(self, caption_ids, caption_len):
+        colour_ids = torch.tensor([VOCABULARY.wordtoix[name] for name in COLOURS])
+        return None, (caption_ids[:, :, None] == colour_ids).sum(1).float()
+
+
+def test_colour_table_shows_a_critic_that_confuses_red_and_orange():
+    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    pairs = [('red', 'circle')]
+    scenes = [sample_scene(0, 'test', index, pairs, max_objects=1) for index in range(60)]
+    warm = {'red', 'orange'}
+
+    def scorer(code):
+        codes = torch.tensor([[float(code(scene, colour)) for colour in COLOURS]
+                              for scene in scenes])
+        return lambda images, sentences: (codes.repeat(len(sentences) // len(images), 1)
+                                          * sentences).sum(1)
+
+    # Reads the shape's colour, but red and orange as one.
+    def warm_code(scene, colour):
+        shape_colour = scene['objects'][0]['colour']
+        return colour == shape_colour or {colour, shape_colour} <= warm
+
+    # Prefers captions that name the background colour less often: a swap into the
+    # background's colour (which training never asks for) would be the only one it wins.
+    def background_code(scene, colour):
+        return -float(colour == scene['background'])
+
+    tables = tool.swap_table(ColourWordTextEncoder(),
+                             dict(warm=scorer(warm_code), background=scorer(background_code)),
+                             scenes, image_size=64, attribute='colour', heldout_pairs=pairs,
+                             batch_size=len(scenes))
+    assert tables['warm']['red']['orange'] == 0.0
+    for true, row in tables['warm'].items():
+        for other, accuracy in row.items():
+            assert accuracy == float({true, other} != warm), (true, other)
+    assert all(accuracy == 0.0 for row in tables['background'].values()
+               for accuracy in row.values())
+
+
 def test_shape_sentence_cosine_is_one_where_the_sentence_ignores_the_shape():
     tool = load_script('tools/analysis/damsm_swap_accuracy.py')
     scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(12)]
     # One-hot shape words: orthogonal; background words only: identical.
     for encoder, expected in ((ShapeWordTextEncoder(), 0.0), (BackgroundOnlyTextEncoder(), 1.0)):
-        cosine = tool.shape_sentence_cosine(encoder, scenes, batch_size=5)
+        cosine = tool.sentence_cosine(encoder, scenes, batch_size=5)
         assert cosine == {shape: {other: expected for other in SHAPES if other != shape}
                           for shape in SHAPES}
 
@@ -154,12 +196,14 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     torch.save(dict(state_dict=state_dict), checkpoint)
     result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/damsm_shapes_demo.py',
                        checkpoint, '--num', '3', '--split', split, '--probe', '20',
-                       '--shape-table'])
+                       '--shape-table', '--colour-table'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['split'] == split and report['num'] == 3 and report['max_objects'] == 1
     assert set(report['sentence_shape_probe']) == {'train', 'test', 'heldout'}
     assert set(report['shape_swap_table']['damsm']) == set(SHAPES)
     assert set(report['shape_sentence_cosine']) == set(SHAPES)
+    assert set(report['colour_sentence_cosine']) == set(COLOURS)
+    assert set(report['colour_swap_table']['damsm']) <= set(COLOURS)
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
     assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
                report['swap_accuracy'].values())  # wins out of 3 scenes

@@ -1,7 +1,7 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
     python tools/analysis/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
-        [--discriminators] [--shape-table] [--probe N]
+        [--discriminators] [--shape-table] [--colour-table] [--probe N]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)
 of its caption is compared with the score of the same caption after one attribute is
@@ -26,7 +26,9 @@ With ``--shape-table`` the shape swap is also scored for every (true shape, othe
 pair (``shape_swap_table``, per scorer): a mean over random swaps hides a critic that tells
 rounded from pointed shapes but not the shapes of a family apart; and the mean cosine between
 the sentence vectors of a caption and of its shape swaps (``shape_sentence_cosine``): near 1,
-no critic conditioned on them can tell the two shapes apart.
+no critic conditioned on them can tell the two shapes apart. ``--colour-table`` does the
+same for the shape's colour (``colour_swap_table``, ``colour_sentence_cosine``): uniform
+random swaps seldom ask for red against orange or pink.
 
 With ``--probe N`` a linear classifier is fitted to read the shape from the sentence vectors
 of N training scenes' captions and scored on each split (``sentence_shape_probe``): the
@@ -44,6 +46,7 @@ from torch import Tensor
 
 from mmdmgan.apis import init_full_model
 from mmdmgan.datasets.shapes import (
+    COLOURS,
     SHAPES,
     SWAP_ATTRIBUTES,
     max_caption_words,
@@ -140,70 +143,83 @@ def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
                            image_size, heldout_pairs, seed, batch_size)['damsm']
 
 
-@torch.no_grad()
-def shape_swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
-                     scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
-                     batch_size: int = 50) -> Dict[str, Dict[str, Dict[str, float]]]:
-    """The shape swap of :func:`swap_accuracies` for every (true shape, other shape) pair.
+#: What the swap tables cover: an attribute of the first shape → the values it can take.
+TABLE_VALUES = {'shape': SHAPES, 'colour': tuple(COLOURS)}
 
-    Every scene's (first) shape is swapped for each other shape in turn, except where that
-    would name one of ``heldout_pairs``. A critic that tells rounded from pointed shapes but
-    not the shapes of a family apart scores about 1 across families and about 0.5 (or a
-    bias one way) within them, which the mean over random swaps hides.
+
+@torch.no_grad()
+def swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer], scenes: List[dict],
+               image_size: int, attribute: str = 'shape', heldout_pairs: Sequence = (),
+               batch_size: int = 50) -> Dict[str, Dict[str, Dict[str, float]]]:
+    """The ``attribute`` swap of :func:`swap_accuracies` for every (true, other) value pair.
+
+    Every scene's (first) shape gets each other value of ``attribute`` in turn
+    (:data:`TABLE_VALUES`), except where that would name one of ``heldout_pairs`` or, for
+    the colour, the background's (as in training). A critic that tells rounded from pointed
+    shapes but not the shapes of a family apart scores about 1 across families and about
+    0.5 (or a bias one way) within them, which the mean over random swaps hides.
 
     Returns:
-        dict: Scorer name → true shape → other shape → swap accuracy (absent: no scene).
+        dict: Scorer name → true value → other value → swap accuracy (absent: no scene).
     """
+    values = TABLE_VALUES[attribute]
     forbidden = {tuple(pair) for pair in heldout_pairs}
-    wins = {name: {true: {other: [] for other in SHAPES if other != true} for true in SHAPES}
+    wins = {name: {true: {other: [] for other in values if other != true} for true in values}
             for name in scorers}
     for start in range(0, len(scenes), batch_size):
         batch = scenes[start:start + batch_size]
         images = render_batch(batch, image_size)
         captions = [first_caption(scene) for scene in batch]
-        captions += [first_caption(with_shape(scene, other))
-                     for other in SHAPES for scene in batch]
+        captions += [first_caption(with_attribute(scene, attribute, other))
+                     for other in values for scene in batch]
         _, sentences = text_encoder(*caption_tensors(captions))
         for name, score in scorers.items():
-            scores = score(images, sentences).view(len(SHAPES) + 1, len(batch))
+            scores = score(images, sentences).view(len(values) + 1, len(batch))
             for index, scene in enumerate(batch):
                 first = scene['objects'][0]
-                for number, other in enumerate(SHAPES, start=1):
-                    if other != first['shape'] and (first['colour'], other) not in forbidden:
-                        wins[name][first['shape']][other].append(
+                for number, other in enumerate(values, start=1):
+                    swapped = dict(first, **{attribute: other})
+                    if (other != first[attribute]
+                            and (swapped['colour'], swapped['shape']) not in forbidden
+                            and swapped['colour'] != scene['background']):
+                        wins[name][first[attribute]][other].append(
                             bool(scores[0, index] > scores[number, index]))
-    return {name: {true: {other: round(float(np.mean(values)), 4)
-                          for other, values in row.items() if values}
+    return {name: {true: {other: round(float(np.mean(outcomes)), 4)
+                          for other, outcomes in row.items() if outcomes}
                    for true, row in table.items()}
             for name, table in wins.items()}
 
 
-def with_shape(scene: dict, shape: str) -> dict:
-    """The scene with its first object's shape replaced."""
-    return dict(scene, objects=[dict(scene['objects'][0], shape=shape)] + scene['objects'][1:])
+def with_attribute(scene: dict, attribute: str, value: str) -> dict:
+    """The scene with its first object's ``attribute`` replaced by ``value``."""
+    return dict(scene, objects=[dict(scene['objects'][0], **{attribute: value})]
+                + scene['objects'][1:])
 
 
 @torch.no_grad()
-def shape_sentence_cosine(text_encoder: torch.nn.Module, scenes: List[dict],
-                          batch_size: int = 50) -> Dict[str, Dict[str, float]]:
+def sentence_cosine(text_encoder: torch.nn.Module, scenes: List[dict],
+                    attribute: str = 'shape',
+                    batch_size: int = 50) -> Dict[str, Dict[str, float]]:
     """Mean cosine between the sentence vector of a caption and that of the same caption with
-    another shape word: near 1, no image code and no sentence-conditional logit can tell
-    those two shapes apart, whatever the image side sees.
+    another ``attribute`` word for its first shape: near 1, no image code and no
+    sentence-conditional logit can tell those two values apart, whatever the image side sees.
 
     Returns:
-        dict: Shape → other shape → mean cosine over the scenes (every pair, any split).
+        dict: Value → other value → mean cosine over the scenes (every pair, any split).
     """
-    sums = torch.zeros(len(SHAPES), len(SHAPES))
+    values = TABLE_VALUES[attribute]
+    sums = torch.zeros(len(values), len(values))
     for start in range(0, len(scenes), batch_size):
         batch = scenes[start:start + batch_size]
         _, sentences = text_encoder(*caption_tensors(
-            [first_caption(with_shape(scene, shape)) for scene in batch for shape in SHAPES]))
-        sentences = torch.nn.functional.normalize(sentences.view(len(batch), len(SHAPES), -1),
+            [first_caption(with_attribute(scene, attribute, value))
+             for scene in batch for value in values]))
+        sentences = torch.nn.functional.normalize(sentences.view(len(batch), len(values), -1),
                                                   dim=-1)
         sums += torch.einsum('bid,bjd->ij', sentences, sentences)
-    return {shape: {other: round(float(sums[i, j]) / len(scenes), 4)
-                    for j, other in enumerate(SHAPES) if other != shape}
-            for i, shape in enumerate(SHAPES)}
+    return {value: {other: round(float(sums[i, j]) / len(scenes), 4)
+                    for j, other in enumerate(values) if other != value}
+            for i, value in enumerate(values)}
 
 
 @torch.no_grad()
@@ -270,6 +286,9 @@ def main() -> None:
                              "discriminator's sentence-conditional logit")
     parser.add_argument('--shape-table', action='store_true',
                         help='also score every (true shape, other shape) swap')
+    parser.add_argument('--colour-table', action='store_true',
+                        help="also score every (true colour, other colour) swap of the shape's "
+                             'colour')
     parser.add_argument('--probe', type=int, default=0, metavar='N',
                         help='also fit a linear probe of the shape on the sentence vectors of '
                              'N training scenes and score it on --num scenes of each split')
@@ -314,10 +333,10 @@ def main() -> None:
                   swap_accuracy=accuracy.pop('damsm'), chance=0.5)
     if accuracy:
         report['discriminator_swap_accuracy'] = accuracy
-    if args.shape_table:
-        report['shape_swap_table'] = shape_swap_table(text_encoder, scorers, scenes,
-                                                      dataset.image_size, forbidden)
-        report['shape_sentence_cosine'] = shape_sentence_cosine(text_encoder, scenes)
+    for attribute in [name for name in TABLE_VALUES if getattr(args, f'{name}_table')]:
+        report[f'{attribute}_swap_table'] = swap_table(
+            text_encoder, scorers, scenes, dataset.image_size, attribute, forbidden)
+        report[f'{attribute}_sentence_cosine'] = sentence_cosine(text_encoder, scenes, attribute)
     if args.probe:
         splits = dict(train=args.probe, test=args.num)
         if pairs:
