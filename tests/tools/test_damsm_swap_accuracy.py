@@ -88,12 +88,23 @@ def test_captions_of_a_swap_are_worded_alike():
                                                                  != 'small')
 
 
-class ShapeWordTextEncoder(torch.nn.Module):
-    """Sentence: counts of the shape words (the other words leave no trace)."""
+class WordCountTextEncoder(torch.nn.Module):
+    """Sentence: how often each of ``words`` occurs (the other words leave no trace)."""
+
+    def __init__(self, words):
+        super().__init__()
+        self.word_ids = torch.tensor([VOCABULARY.wordtoix[word] for word in words])
 
     def forward(self, caption_ids, caption_len):
-        shape_ids = torch.tensor([VOCABULARY.wordtoix[name] for name in SHAPES])
-        return None, (caption_ids[:, :, None] == shape_ids).sum(1).float()
+        return None, (caption_ids[:, :, None] == self.word_ids).sum(1).float()
+
+
+def code_scorer(scenes, words, code):
+    """A critic whose image code for each scene (it knows them) weighs ``words`` by
+    ``code(scene, word)``: its score is that code · the sentence of WordCountTextEncoder."""
+    codes = torch.tensor([[float(code(scene, word)) for word in words] for scene in scenes])
+    return lambda images, sentences: (codes.repeat(len(sentences) // len(images), 1)
+                                      * sentences).sum(1)
 
 
 def test_shape_table_shows_a_critic_that_sees_only_the_family():
@@ -101,14 +112,12 @@ def test_shape_table_shows_a_critic_that_sees_only_the_family():
     pairs = [('red', 'circle')]
     scenes = [sample_scene(0, 'test', index, pairs, max_objects=1) for index in range(40)]
     rounded = ('circle', 'square')
-    # Image code: the shape words of the scene's family (the scorer knows the scenes).
-    codes = torch.tensor([[float((shape in rounded) == (scene['objects'][0]['shape'] in rounded))
-                           for shape in SHAPES] for scene in scenes])
 
-    def family_scorer(images, sentences):
-        return (codes.repeat(len(sentences) // len(images), 1) * sentences).sum(1)
+    def family_code(scene, shape):  # the shape words of the scene's family
+        return (shape in rounded) == (scene['objects'][0]['shape'] in rounded)
 
-    table = tool.swap_table(ShapeWordTextEncoder(), dict(family=family_scorer), scenes,
+    table = tool.swap_table(WordCountTextEncoder(SHAPES),
+                            dict(family=code_scorer(scenes, SHAPES, family_code)), scenes,
                             image_size=64, heldout_pairs=pairs, batch_size=40)['family']
     for true in SHAPES:
         # red scenes never swap to circle; every other pair occurs in 40 scenes
@@ -117,25 +126,11 @@ def test_shape_table_shows_a_critic_that_sees_only_the_family():
             assert accuracy == float((true in rounded) != (other in rounded)), (true, other)
 
 
-class ColourWordTextEncoder(torch.nn.Module):
-    """Sentence: counts of the colour words (the shape's and the background's alike)."""
-
-    def forward(self, caption_ids, caption_len):
-        colour_ids = torch.tensor([VOCABULARY.wordtoix[name] for name in COLOURS])
-        return None, (caption_ids[:, :, None] == colour_ids).sum(1).float()
-
-
 def test_colour_table_shows_a_critic_that_confuses_red_and_orange():
     tool = load_script('tools/analysis/damsm_swap_accuracy.py')
     pairs = [('red', 'circle')]
     scenes = [sample_scene(0, 'test', index, pairs, max_objects=1) for index in range(60)]
     warm = {'red', 'orange'}
-
-    def scorer(code):
-        codes = torch.tensor([[float(code(scene, colour)) for colour in COLOURS]
-                              for scene in scenes])
-        return lambda images, sentences: (codes.repeat(len(sentences) // len(images), 1)
-                                          * sentences).sum(1)
 
     # Reads the shape's colour, but red and orange as one.
     def warm_code(scene, colour):
@@ -147,8 +142,9 @@ def test_colour_table_shows_a_critic_that_confuses_red_and_orange():
     def background_code(scene, colour):
         return -float(colour == scene['background'])
 
-    tables = tool.swap_table(ColourWordTextEncoder(),
-                             dict(warm=scorer(warm_code), background=scorer(background_code)),
+    scorers = dict(warm=code_scorer(scenes, COLOURS, warm_code),
+                   background=code_scorer(scenes, COLOURS, background_code))
+    tables = tool.swap_table(WordCountTextEncoder(COLOURS), scorers,
                              scenes, image_size=64, attribute='colour', heldout_pairs=pairs,
                              batch_size=len(scenes))
     assert tables['warm']['red']['orange'] == 0.0
@@ -163,7 +159,8 @@ def test_shape_sentence_cosine_is_one_where_the_sentence_ignores_the_shape():
     tool = load_script('tools/analysis/damsm_swap_accuracy.py')
     scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(12)]
     # One-hot shape words: orthogonal; background words only: identical.
-    for encoder, expected in ((ShapeWordTextEncoder(), 0.0), (BackgroundOnlyTextEncoder(), 1.0)):
+    for encoder, expected in ((WordCountTextEncoder(SHAPES), 0.0),
+                              (BackgroundOnlyTextEncoder(), 1.0)):
         cosine = tool.sentence_cosine(encoder, scenes, batch_size=5)
         assert cosine == {shape: {other: expected for other in SHAPES if other != shape}
                           for shape in SHAPES}
@@ -175,7 +172,7 @@ def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
     scenes = {split: [sample_scene(0, split, index, pairs, max_objects=1)
                       for index in range(num)]
               for split, num in (('train', 200), ('test', 50), ('heldout', 20))}
-    probe = tool.sentence_shape_probe(ShapeWordTextEncoder(), scenes)
+    probe = tool.sentence_shape_probe(WordCountTextEncoder(SHAPES), scenes)
     assert probe == dict(train=1.0, test=1.0, heldout=1.0)
     # The background says nothing about the shape: about chance (0.2), far from 1.
     probe = tool.sentence_shape_probe(BackgroundOnlyTextEncoder(), scenes)
