@@ -102,3 +102,18 @@ def test_shapes_pretrained_config_is_step_5_from_the_pretrained_image_encoder():
         config.pop('load_from')
         config.pop('train_cfg')
     assert cfg.to_dict() == step5.to_dict()
+
+
+def test_shapes_near_colour_config_continues_the_pretrained_step_with_near_colour_negatives():
+    step6 = Config.fromfile(CONFIGS / 'damsm_shapes_demo_pretrained.py')
+    cfg = Config.fromfile(CONFIGS / 'damsm_shapes_demo_near_colour.py')
+    assert cfg.load_from == ('work_dirs/damsm_shapes_demo_pretrained/'
+                             f'epoch_{step6.train_cfg.max_epochs}.pth')
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.swap_attributes == ('colour', 'shape') and dataset.swap_colour_neighbours > 0
+    for config in (step6, cfg):
+        config.pop('load_from')
+        config.pop('train_cfg')
+        for key in ('swap_attributes', 'swap_colour_neighbours'):
+            config.train_dataloader.dataset.pop(key, None)
+    assert cfg.to_dict() == step6.to_dict()

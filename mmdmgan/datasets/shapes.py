@@ -177,10 +177,25 @@ def _check_swap_attributes(attributes: Sequence[str], name: str) -> None:
                          f'got {attributes!r}')
 
 
+def _check_colour_neighbours(value: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f'{name} must be an int >= 0 (0: any colour), got {value!r}')
+
+
+def _nearest_colours(candidates: List[str], colour: str, count: int) -> List[str]:
+    """The ``count`` candidates nearest to ``colour`` in RGB (all of them for 0)."""
+    if not count:
+        return candidates
+    rgb = np.array(COLOURS[colour])
+    return sorted(candidates,
+                  key=lambda other: float(((np.array(COLOURS[other]) - rgb) ** 2).sum()))[:count]
+
+
 def swap_attribute(scene: dict, rng: np.random.Generator,
                    heldout_pairs: Iterable[Sequence[str]] = (),
                    captions_per_image: int = 5,
-                   attributes: Sequence[str] = SWAP_ATTRIBUTES) -> dict:
+                   attributes: Sequence[str] = SWAP_ATTRIBUTES,
+                   colour_neighbours: int = 0) -> dict:
     """The scene with exactly one attribute changed: the hardest mismatched caption.
 
     One shape's colour, shape, size or position, or the background, is replaced (the
@@ -196,11 +211,15 @@ def swap_attribute(scene: dict, rng: np.random.Generator,
         captions_per_image (int): Captions of the changed scene.
         attributes (Sequence[str]): The attributes that may change, of
             :data:`SWAP_ATTRIBUTES`.
+        colour_neighbours (int): 0: a changed shape colour is any valid colour; k > 0: one
+            of the k valid colours nearest to it in RGB (red → orange, purple; blue →
+            purple, cyan), the pairs a critic confuses most.
 
     Returns:
         dict: Like :func:`sample_scene`'s, with new captions and ``class_id``.
     """
     _check_swap_attributes(attributes, 'attributes')
+    _check_colour_neighbours(colour_neighbours, 'colour_neighbours')
     heldout = _normalise_pairs(heldout_pairs)
     objects = [dict(obj) for obj in scene['objects']]
     background = scene['background']
@@ -209,9 +228,10 @@ def swap_attribute(scene: dict, rng: np.random.Generator,
     taken_positions = {other['position'] for other in objects if other is not obj}
     free_positions = _POSITION_NAMES if len(objects) == 1 else _PAIR_POSITIONS
     candidates = {
-        'colour': [colour for colour in _COLOUR_NAMES
-                   if colour not in (obj['colour'], background)
-                   and (colour, obj['shape']) not in heldout],
+        'colour': _nearest_colours(
+            [colour for colour in _COLOUR_NAMES
+             if colour not in (obj['colour'], background)
+             and (colour, obj['shape']) not in heldout], obj['colour'], colour_neighbours),
         'shape': [shape for shape in SHAPES
                   if shape != obj['shape'] and (obj['colour'], shape) not in heldout],
         'size': [size for size in SIZES if size != obj['size']],
@@ -307,6 +327,8 @@ class ShapesDataset(BaseCaptionDataset):
         swap_attributes (Sequence[str]): What ``mismatch='attribute_swap'`` may change, of
             :data:`SWAP_ATTRIBUTES` (all by default); e.g. ``('shape',)`` makes every
             mismatched caption differ in the shape word only.
+        swap_colour_neighbours (int): ``colour_neighbours`` of :func:`swap_attribute`: 0
+            (default) swaps a shape's colour for any other; k > 0 for one of the k nearest.
         **kwargs: See :class:`BaseCaptionDataset`. Besides its ``mismatch`` modes,
             ``'attribute_swap'`` makes the mismatched caption describe the same scene with
             one attribute changed (:func:`swap_attribute`), so that the discriminator's
@@ -319,9 +341,12 @@ class ShapesDataset(BaseCaptionDataset):
     def __init__(self, num_images: int = 1000, image_size: int = 64, seed: int = 0,
                  split: str = 'train', heldout_pairs: Sequence[Sequence[str]] = (),
                  captions_per_image: int = 5, max_objects: int = 2,
-                 swap_attributes: Sequence[str] = SWAP_ATTRIBUTES, **kwargs) -> None:
+                 swap_attributes: Sequence[str] = SWAP_ATTRIBUTES,
+                 swap_colour_neighbours: int = 0, **kwargs) -> None:
         _check_swap_attributes(swap_attributes, 'ShapesDataset swap_attributes')
+        _check_colour_neighbours(swap_colour_neighbours, 'ShapesDataset swap_colour_neighbours')
         self.swap_attributes = tuple(swap_attributes)
+        self.swap_colour_neighbours = swap_colour_neighbours
         self.num_images = num_images
         self.image_size = image_size
         self.seed = seed
@@ -359,7 +384,8 @@ class ShapesDataset(BaseCaptionDataset):
         # Train/test scenes never show a held-out pair, so their negatives must not name one.
         heldout = () if self.split == 'heldout' else self.heldout_pairs
         wrong = swap_attribute(data_info['scene'], self._item_rng(index), heldout,
-                               self.captions_per_image, self.swap_attributes)
+                               self.captions_per_image, self.swap_attributes,
+                               self.swap_colour_neighbours)
         data_info.update(wrong_captions=self._token_ids(wrong['captions']),
                          wrong_prompts=wrong['captions'],
                          wrong_img_key=f"{data_info['img_key']}_swapped",

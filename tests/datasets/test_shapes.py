@@ -245,6 +245,38 @@ def test_attribute_swap_restricted_to_the_shape():
             ShapesDataset(num_images=2, swap_attributes=bad)
 
 
+def test_colour_swaps_restricted_to_the_nearest_colours():
+    # Red's nearest palette colours: orange, then purple, then yellow (RGB distance).
+    scene = dict(background='white', objects=[dict(shape='circle', colour='red', size='large',
+                                                   position='centre')])
+    rng = np.random.default_rng(0)
+    for neighbours, expected in ((1, {'orange'}), (2, {'orange', 'purple'})):
+        drawn = {swap_attribute(scene, rng, attributes=('colour', ),
+                                colour_neighbours=neighbours)['objects'][0]['colour']
+                 for _ in range(40)}
+        assert drawn == expected
+    # Only valid colours count: the background's and held-out pairs' are skipped first.
+    on_orange = dict(scene, background='orange')
+    assert {swap_attribute(on_orange, rng, [('purple', 'circle')], attributes=('colour', ),
+                           colour_neighbours=1)['objects'][0]['colour']
+            for _ in range(20)} == {'yellow'}
+    assert len({swap_attribute(scene, rng, attributes=('colour', ))['objects'][0]['colour']
+                for _ in range(200)}) == 8  # 0: any colour but red and the white background
+    pipeline = [dict(type='SampleCaption', words_num=max_caption_words(), caption_index=0),
+                dict(type='PackCaptionInputs')]
+    dataset = ShapesDataset(num_images=20, max_objects=1, mismatch='attribute_swap',
+                            swap_attributes=('colour', ), swap_colour_neighbours=1,
+                            test_mode=True, pipeline=pipeline)
+    for index in range(20):
+        scene = dataset.get_data_info(index)['scene']
+        expected = swap_attribute(scene, np.random.default_rng(index), (),
+                                  attributes=('colour', ), colour_neighbours=1)
+        assert dataset[index]['data_samples'].wrong_prompt == expected['captions'][0]
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match='swap_colour_neighbours must be an int >= 0'):
+            ShapesDataset(num_images=2, swap_colour_neighbours=bad)
+
+
 def test_written_dataset_matches_memory(tmp_path):
     root = str(tmp_path / 'shapes')
     write_shapes_dataset(root, {'train': 12, 'test': 4, 'heldout': 3}, image_size=64, seed=5,
