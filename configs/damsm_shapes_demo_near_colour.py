@@ -1,4 +1,4 @@
-# Not yet in the shipped shapes demo model (docs/damsm.md, "Which colours"): step 6's DAMSM
+# Step 10 of the shipped shapes demo model (docs/damsm.md, "Which colours"): step 6's DAMSM
 # encoders (configs/damsm_shapes_demo_pretrained.py) trained on for 1 more epoch with hard
 # negatives that differ in the shape or in the shape's colour, that colour one of the two
 # nearest to the true one in RGB (red → orange or purple). Step 6's encoders check orange

@@ -14,8 +14,11 @@
 # 7.-8. step 4's GAN on step 6's encoders: see configs/dmgan_shapes_demo_pretrained_damsm.py
 # 9. python tools/train.py configs/dmgan_shapes_demo_pretrained_colour.py \
 #        --work-dir work_dirs/dmgan_shapes_demo_pretrained_colour  (colour and shape negatives)
-# 10. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_pretrained_colour/iter_9000.pth \
-#        OUT.pth --sample-model ema --vocab shapes --fp16
+# 10. python tools/train.py configs/damsm_shapes_demo_near_colour.py \
+#         --work-dir work_dirs/damsm_shapes_demo_near_colour  (DAMSM: near-colour negatives)
+# 11.-12. step 9's GAN on step 10's encoders: see configs/dmgan_shapes_demo_near_colour.py
+# 13. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_near_colour/iter_1000.pth \
+#         OUT.pth --sample-model orig --vocab shapes --fp16
 _base_ = ['./dmgan_shapes.py']
 
 # One colour and one shape each: every colour and every shape is still seen in training.

@@ -112,6 +112,23 @@ def test_shapes_demo_step_9_resumes_step_8_with_colour_and_shape_negatives():
     assert step9.to_dict() == step8.to_dict()
 
 
+def test_shapes_demo_step_12_is_step_9_on_near_colour_encoders_and_negatives():
+    step9 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_pretrained_colour.py'))
+    step12 = Config.fromfile(str(CONFIGS / 'dmgan_shapes_demo_near_colour.py'))
+    damsm = assert_loads_last_damsm_epoch(step12, 'damsm_shapes_demo_near_colour')
+    assert step12.resume is False
+    assert step12.load_from == 'work_dirs/dmgan_shapes_demo_pretrained_colour/gan_only.pth'
+    assert (step12.train_dataloader.dataset.swap_colour_neighbours
+            == damsm.train_dataloader.dataset.swap_colour_neighbours)
+    for cfg in (step9, step12):
+        for key in ('damsm_checkpoint', 'load_from', 'resume', 'max_iters', 'train_cfg'):
+            cfg.pop(key)
+        for key in ('text_encoder_weights', 'image_encoder_weights'):
+            cfg.model.pop(key)
+        cfg.train_dataloader.dataset.pop('swap_colour_neighbours', None)
+    assert step12.to_dict() == step9.to_dict()
+
+
 @pytest.mark.parametrize('name', ['dmgan_cub.py', 'dmgan_coco.py', 'dmgan_shapes.py'])
 def test_missing_damsm_weights_name_the_file(name):
     init_default_scope('mmdmgan')

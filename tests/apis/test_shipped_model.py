@@ -29,10 +29,11 @@ def test_shipped_model_samples():
 
 def test_shipped_model_follows_held_out_captions():
     """What the shipped model learnt (docs/inference.md, 200 held-out scenes: background
-    colour 1.00, shape colour 0.895, shape 1.00, position 1.00; chance 0.1, 0.1, 0.2, 0.2)
-    survives on 40 scenes of pairs it never saw (measured 1.00, 0.85, 1.00, 1.00; the
-    previous model, which drew only a rounded or a pointed shape as captioned, scores 0.40
-    on the shape and fails)."""
+    colour 1.00, shape colour 1.00, shape 0.965, position 1.00; chance 0.1, 0.1, 0.2, 0.2)
+    survives on 40 scenes of pairs it never saw (measured 1.00, 1.00, 0.925, 1.00; the
+    model shipped before, which drew the red circle orange, scores 0.85 on the colour and
+    fails, and the one before that, which drew only a rounded or a pointed shape as
+    captioned, scores 0.40 on the shape and fails)."""
     tool = load_script('tools/analysis/shapes_accuracy.py')
     pairs = Config.fromfile(str(REPO / 'configs' / 'dmgan_shapes_demo.py')).heldout_pairs
     scenes = [sample_scene(0, 'heldout', index, pairs, max_objects=1) for index in range(40)]
@@ -42,7 +43,7 @@ def test_shipped_model_follows_held_out_captions():
     scores = tool.mean_scores([tool.score_image(image, scene)
                                for image, scene in zip(images, scenes)])
     assert scores['background_colour'] >= 0.9 and scores['position'] >= 0.9, scores
-    assert scores['shape'] >= 0.85 and scores['shape_colour'] >= 0.75, scores
+    assert scores['shape'] >= 0.85 and scores['shape_colour'] >= 0.9, scores
 
 
 def test_demo_defaults_to_the_shipped_model():
