@@ -191,6 +191,37 @@ def _nearest_colours(candidates: List[str], colour: str, count: int) -> List[str
                   key=lambda other: float(((np.array(COLOURS[other]) - rgb) ** 2).sum()))[:count]
 
 
+def swap_candidates(scene: dict, heldout_pairs: Iterable[Sequence[str]] = (),
+                    target: int = 0, colour_neighbours: int = 0) -> Dict[str, List[str]]:
+    """What each attribute may become in a one-word swap of ``scene`` (see
+    :func:`swap_attribute`): shape ``target``'s colour, shape, size and position, and the
+    background, keeping the scene one the grammar can produce without ``heldout_pairs``.
+
+    Returns:
+        dict: Attribute of :data:`SWAP_ATTRIBUTES` → its valid new values (may be empty).
+    """
+    heldout = _normalise_pairs(heldout_pairs)
+    objects = scene['objects']
+    background = scene['background']
+    obj = objects[target]
+    taken_positions = {other['position'] for other in objects if other is not obj}
+    free_positions = _POSITION_NAMES if len(objects) == 1 else _PAIR_POSITIONS
+    return {
+        'colour': _nearest_colours(
+            [colour for colour in _COLOUR_NAMES
+             if colour not in (obj['colour'], background)
+             and (colour, obj['shape']) not in heldout], obj['colour'], colour_neighbours),
+        'shape': [shape for shape in SHAPES
+                  if shape != obj['shape'] and (obj['colour'], shape) not in heldout],
+        'size': [size for size in SIZES if size != obj['size']],
+        'position': [position for position in free_positions
+                     if position != obj['position'] and position not in taken_positions],
+        'background': [colour for colour in _COLOUR_NAMES
+                       if colour != background
+                       and all(other['colour'] != colour for other in objects)],
+    }
+
+
 def swap_attribute(scene: dict, rng: np.random.Generator,
                    heldout_pairs: Iterable[Sequence[str]] = (),
                    captions_per_image: int = 5,
@@ -220,27 +251,11 @@ def swap_attribute(scene: dict, rng: np.random.Generator,
     """
     _check_swap_attributes(attributes, 'attributes')
     _check_colour_neighbours(colour_neighbours, 'colour_neighbours')
-    heldout = _normalise_pairs(heldout_pairs)
     objects = [dict(obj) for obj in scene['objects']]
     background = scene['background']
     target = int(rng.integers(len(objects)))
     obj = objects[target]
-    taken_positions = {other['position'] for other in objects if other is not obj}
-    free_positions = _POSITION_NAMES if len(objects) == 1 else _PAIR_POSITIONS
-    candidates = {
-        'colour': _nearest_colours(
-            [colour for colour in _COLOUR_NAMES
-             if colour not in (obj['colour'], background)
-             and (colour, obj['shape']) not in heldout], obj['colour'], colour_neighbours),
-        'shape': [shape for shape in SHAPES
-                  if shape != obj['shape'] and (obj['colour'], shape) not in heldout],
-        'size': [size for size in SIZES if size != obj['size']],
-        'position': [position for position in free_positions
-                     if position != obj['position'] and position not in taken_positions],
-        'background': [colour for colour in _COLOUR_NAMES
-                       if colour != background
-                       and all(other['colour'] != colour for other in objects)],
-    }
+    candidates = swap_candidates(scene, heldout_pairs, target, colour_neighbours)
     possible = [attribute for attribute in SWAP_ATTRIBUTES
                 if attribute in attributes and candidates[attribute]]
     if not possible:

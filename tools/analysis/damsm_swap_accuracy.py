@@ -55,6 +55,7 @@ from mmdmgan.datasets.shapes import (
     scene_captions,
     shapes_vocabulary,
     swap_attribute,
+    swap_candidates,
 )
 from mmdmgan.models.dmgan.dmgan import load_encoder_weights
 from mmdmgan.registry import MODELS
@@ -154,16 +155,15 @@ def swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer], scenes
     """The ``attribute`` swap of :func:`swap_accuracies` for every (true, other) value pair.
 
     Every scene's (first) shape gets each other value of ``attribute`` in turn
-    (:data:`TABLE_VALUES`), except where that would name one of ``heldout_pairs`` or, for
-    the colour, the background's (as in training). A critic that tells rounded from pointed
-    shapes but not the shapes of a family apart scores about 1 across families and about
-    0.5 (or a bias one way) within them, which the mean over random swaps hides.
+    (:data:`TABLE_VALUES`) that training's swaps allow (``swap_candidates``: no
+    ``heldout_pairs``, no shape in the background's colour). A critic that tells rounded
+    from pointed shapes but not the shapes of a family apart scores about 1 across families
+    and about 0.5 (or a bias one way) within them, which the mean over random swaps hides.
 
     Returns:
         dict: Scorer name → true value → other value → swap accuracy (absent: no scene).
     """
     values = TABLE_VALUES[attribute]
-    forbidden = {tuple(pair) for pair in heldout_pairs}
     wins = {name: {true: {other: [] for other in values if other != true} for true in values}
             for name in scorers}
     for start in range(0, len(scenes), batch_size):
@@ -173,16 +173,14 @@ def swap_table(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer], scenes
         captions += [first_caption(with_attribute(scene, attribute, other))
                      for other in values for scene in batch]
         _, sentences = text_encoder(*caption_tensors(captions))
+        allowed = [swap_candidates(scene, heldout_pairs)[attribute] for scene in batch]
         for name, score in scorers.items():
             scores = score(images, sentences).view(len(values) + 1, len(batch))
             for index, scene in enumerate(batch):
-                first = scene['objects'][0]
+                true = scene['objects'][0][attribute]
                 for number, other in enumerate(values, start=1):
-                    swapped = dict(first, **{attribute: other})
-                    if (other != first[attribute]
-                            and (swapped['colour'], swapped['shape']) not in forbidden
-                            and swapped['colour'] != scene['background']):
-                        wins[name][first[attribute]][other].append(
+                    if other in allowed[index]:
+                        wins[name][true][other].append(
                             bool(scores[0, index] > scores[number, index]))
     return {name: {true: {other: round(float(np.mean(outcomes)), 4)
                           for other, outcomes in row.items() if outcomes}
