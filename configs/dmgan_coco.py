@@ -34,9 +34,9 @@ train_cfg = dict(by_epoch=False, max_iters=max_iters)
 test_dataloader = dict(dataset=dict(dataset=dict(data_root=data_root)))
 inception = dict(style='pytorch_fid', weights=inception_weights)
 test_evaluator = dict(type='Evaluator', metrics=[
-    dict(type='InceptionScore', inception=inception, splits=10),
+    dict(type='DMGANInceptionScore', inception=inception, splits=10),
     # real statistics cached as work_dirs/fid_cache/coco_test-<weights>-256x256.npz
-    dict(type='FID', inception=inception, dataset_name='coco_test'),
+    dict(type='DMGANFID', inception=inception, dataset_name='coco_test'),
     dict(type='RPrecision', num_mismatched=99, num_folds=10, group_key='class_id'),
 ])
 

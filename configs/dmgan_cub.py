@@ -37,9 +37,9 @@ inception = dict(style='pytorch_fid', weights=inception_weights)
 test_evaluator = dict(type='Evaluator', metrics=[
     # ImageNet Inception: NOT comparable to the paper's CUB IS, which used a CUB fine-tuned
     # classifier (TF checkpoint, not supported yet; docs/evaluation.md)
-    dict(type='InceptionScore', inception=inception, splits=10),
+    dict(type='DMGANInceptionScore', inception=inception, splits=10),
     # real statistics cached as work_dirs/fid_cache/cub_test-<weights>-256x256.npz
-    dict(type='FID', inception=inception, dataset_name='cub_test'),
+    dict(type='DMGANFID', inception=inception, dataset_name='cub_test'),
     dict(type='RPrecision', num_mismatched=99, num_folds=10, group_key='class_id'),
 ])
 

@@ -14,9 +14,11 @@ def pytest_collection_modifyitems(config, items):
     has_mmagic = importlib.util.find_spec('mmagic') is not None
     skip_mmagic = pytest.mark.skip(reason='needs the full install (MMagic)')
     for item in items:
-        if 'gpu' in item.keywords and not torch.cuda.is_available():
+        # Markers, not item.keywords: keywords also hold the names of the parent folders
+        # (a checkout in a folder named "mmagic" would skip every test).
+        if item.get_closest_marker('gpu') and not torch.cuda.is_available():
             item.add_marker(skip_gpu)
-        if 'mmagic' in item.keywords and not has_mmagic:
+        if item.get_closest_marker('mmagic') and not has_mmagic:
             item.add_marker(skip_mmagic)
 
 

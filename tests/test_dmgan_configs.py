@@ -165,7 +165,7 @@ def test_test_evaluator_has_the_three_metrics_and_names_the_inception_file(name)
     init_default_scope('mmdmgan')
     cfg = Config.fromfile(str(CONFIGS / name))
     metrics = cfg.test_evaluator.metrics
-    assert [m.type for m in metrics] == ['InceptionScore', 'FID', 'RPrecision']
+    assert [m.type for m in metrics] == ['DMGANInceptionScore', 'DMGANFID', 'RPrecision']
     assert metrics[2].num_mismatched == 99 and metrics[2].num_folds == 10
     for metric in metrics[:2]:
         assert metric.inception.weights == cfg.inception_weights

@@ -5,7 +5,7 @@ from .model_wrappers import (
                              DeviceAgnosticDistributedDataParallel,
                              DeviceAgnosticSeparateDistributedDataParallel,
 )
-from .optimizers import MultiOptimWrapperConstructor
+from .optimizers import DMGANMultiOptimWrapperConstructor
 from .schedulers import FlooredExponentialLR, FlooredExponentialParamScheduler
 
 allow_mmengine_checkpoint_globals()
@@ -13,6 +13,6 @@ allow_mmengine_checkpoint_globals()
 __all__ = [
     'AtomicCheckpointHook', 'RNGStateHook', 'allow_mmengine_checkpoint_globals',
     'DeviceAgnosticDistributedDataParallel', 'DeviceAgnosticSeparateDistributedDataParallel',
-    'FlooredExponentialLR', 'FlooredExponentialParamScheduler', 'MultiOptimWrapperConstructor',
+    'FlooredExponentialLR', 'FlooredExponentialParamScheduler', 'DMGANMultiOptimWrapperConstructor',
     'init_distributed_if_needed'
 ]

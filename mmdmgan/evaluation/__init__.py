@@ -9,10 +9,10 @@ from .functional import (
     r_precision_hits,
 )
 from .inception import InceptionFeatureExtractor
-from .metrics import FID, InceptionScore, RPrecision
+from .metrics import DMGANFID, DMGANInceptionScore, RPrecision
 
 __all__ = [
-    'FID', 'InceptionFeatureExtractor', 'InceptionScore', 'RPrecision', 'draw_mismatched_indices',
-    'feature_statistics', 'fold_mean_std', 'frechet_distance', 'inception_score', 'r_precision',
-    'r_precision_hits'
+    'DMGANFID', 'DMGANInceptionScore', 'InceptionFeatureExtractor', 'RPrecision',
+    'draw_mismatched_indices', 'feature_statistics', 'fold_mean_std', 'frechet_distance',
+    'inception_score', 'r_precision', 'r_precision_hits'
 ]

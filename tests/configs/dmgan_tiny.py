@@ -28,7 +28,7 @@ train_dataloader = dict(
                            dict(type='PackCaptionInputs')]))
 train_cfg = dict(by_epoch=False, max_iters=4)
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
+    constructor='DMGANMultiOptimWrapperConstructor',
     generator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
     discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
 model_wrapper_cfg = dict(type='DeviceAgnosticSeparateDistributedDataParallel')
@@ -64,8 +64,8 @@ test_cfg = dict(type='TestLoop')
 random_inception = dict(style='pytorch_fid', weights=None, allow_random_weights=True,
                         input_size=75)
 test_evaluator = dict(type='Evaluator', metrics=[
-    dict(type='InceptionScore', inception=random_inception, splits=2),
-    dict(type='FID', inception=random_inception, cache_dir=None),  # real stats from gt_img
+    dict(type='DMGANInceptionScore', inception=random_inception, splits=2),
+    dict(type='DMGANFID', inception=random_inception, cache_dir=None),  # real stats from gt_img
     # 3 mismatched captions and 2 folds: only 8 samples
     dict(type='RPrecision', num_mismatched=3, num_folds=2, group_key='class_id'),
 ])

@@ -20,7 +20,7 @@ model = dict(
 # One wrapper for G and one for ALL discriminators (they have disjoint parameters, so one
 # Adam step on Σ_k L_Dk equals the reference's separate step per D_k).
 optim_wrapper = dict(
-    constructor='MultiOptimWrapperConstructor',
+    constructor='DMGANMultiOptimWrapperConstructor',
     generator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
     discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
 # G and the Ds each get their own DDP; the frozen DAMSM encoders stay outside DDP.

@@ -23,7 +23,7 @@ class AutocastOptimWrapper(OptimWrapper):
     Config example::
 
         optim_wrapper = dict(
-            constructor='MultiOptimWrapperConstructor',
+            constructor='DMGANMultiOptimWrapperConstructor',
             generator=dict(type='AutocastOptimWrapper', dtype='bfloat16', optimizer=...),
             discriminators=dict(type='AutocastOptimWrapper', dtype='bfloat16', optimizer=...))
 

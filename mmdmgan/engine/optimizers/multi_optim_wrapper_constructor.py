@@ -1,4 +1,5 @@
-"""One optimizer wrapper per sub-model, as MMagic's ``MultiOptimWrapperConstructor``."""
+"""One optimizer wrapper per sub-model, as MMagic's ``MultiOptimWrapperConstructor`` (which the
+light install lacks; the distinct name keeps both reachable under MMagic's scope)."""
 from typing import Optional
 
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
@@ -8,18 +9,18 @@ from mmdmgan.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
-class MultiOptimWrapperConstructor:
+class DMGANMultiOptimWrapperConstructor:
     """Build an :class:`OptimWrapperDict` with one wrapper per named sub-model.
 
     Config example (GANs train the generator and discriminators with separate optimizers)::
 
         optim_wrapper = dict(
-            constructor='MultiOptimWrapperConstructor',
+            constructor='DMGANMultiOptimWrapperConstructor',
             generator=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
             discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
 
     Each key names an attribute of the model; its value is an ordinary optim wrapper config
-    (``paramwise_cfg`` allowed). The MMagic constructor of the same name takes the same config.
+    (``paramwise_cfg`` allowed). MMagic's ``MultiOptimWrapperConstructor`` takes the same config.
 
     Args:
         optim_wrapper_cfg: ``{sub_model_name: optim_wrapper_config}``.
@@ -31,7 +32,7 @@ class MultiOptimWrapperConstructor:
             raise TypeError('optim_wrapper must be a dict of {sub_model_name: optim wrapper '
                             f'config}}, got {optim_wrapper_cfg!r}')
         if paramwise_cfg is not None:
-            raise ValueError('MultiOptimWrapperConstructor: put paramwise_cfg inside each '
+            raise ValueError('DMGANMultiOptimWrapperConstructor: put paramwise_cfg inside each '
                              'sub-model entry of optim_wrapper')
         self.constructors = {}
         for name, cfg in optim_wrapper_cfg.items():

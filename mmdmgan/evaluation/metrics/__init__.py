@@ -1,5 +1,5 @@
-from .fid import FID
-from .inception_score import InceptionScore
+from .fid import DMGANFID
+from .inception_score import DMGANInceptionScore
 from .r_precision import RPrecision
 
-__all__ = ['FID', 'InceptionScore', 'RPrecision']
+__all__ = ['DMGANFID', 'DMGANInceptionScore', 'RPrecision']

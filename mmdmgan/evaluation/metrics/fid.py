@@ -50,7 +50,7 @@ def save_statistics_atomically(path: Union[str, Path], mu: np.ndarray, sigma: np
 
 
 @METRICS.register_module()
-class FID(BaseMetric):
+class DMGANFID(BaseMetric):
     """Fréchet Inception Distance between generated and real images.
 
     ``process`` keeps the 2048-d Inception pool features of the ``fake_key`` images and,

@@ -13,7 +13,7 @@ from .sample_fields import build_inception, result_key, stack_images
 
 
 @METRICS.register_module()
-class InceptionScore(BaseMetric):
+class DMGANInceptionScore(BaseMetric):
     """Inception Score of generated images (mean ± std over ``splits`` parts).
 
     ``process`` runs the Inception network on the ``fake_key`` images of each batch and keeps

@@ -1,9 +1,11 @@
 """DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
+import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor, nn
@@ -164,6 +166,9 @@ class DMGAN(BaseModel):
             ``None`` draws from the global RNG. Defaults to 0.
     """
 
+    #: Parts only training uses (a sampling checkpoint has no weights for them).
+    TRAINING_ONLY_PARTS = ('discriminators', 'image_encoder')
+
     def __init__(self,
                  generator: ModelCfg,
                  discriminator: Union[dict, List[dict]],
@@ -266,6 +271,28 @@ class DMGAN(BaseModel):
                 if hasattr(module, 'init_weights'):
                     module.init_weights()
         self._set_memory_format(self.memory_format)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, *args, **kwargs) -> None:
+        """Load as :class:`nn.Module` does, but leave out parts a sampling checkpoint lacks.
+
+        A checkpoint with no weight at all of a part only training uses
+        (:attr:`TRAINING_ONLY_PARTS`: the exported sampler, the shipped model) keeps that part
+        as built, instead of every one of its weights being reported missing (MMagic's
+        inferencer and ``load_checkpoint`` print each key). A checkpoint with some but not all
+        of a part's weights is still reported, as is a missing generator or EMA.
+        """
+        kept = []
+        for name in self.TRAINING_ONLY_PARTS:
+            part, part_prefix = getattr(self, name), f'{prefix}{name}.'
+            if part is None or any(key.startswith(part_prefix) for key in state_dict):
+                continue
+            # Torch and MMEngine load the children from this same dict after this call.
+            state_dict.update(part.state_dict(prefix=part_prefix))
+            kept.append(name)
+        if kept:
+            print_log(f'The checkpoint has no {" / ".join(kept)} weights (a sampling checkpoint): '
+                      'kept as built.', logger='current', level=logging.INFO)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     # ------------------------------------------------------------------ text and sampling
     @torch.no_grad()

@@ -3,13 +3,13 @@ import pytest
 import torch
 
 from mmdmgan.evaluation.functional import inception_score
-from mmdmgan.evaluation.metrics import InceptionScore
+from mmdmgan.evaluation.metrics import DMGANInceptionScore
 
 
 def test_metric_equals_formula_on_extractor_outputs(random_inception):
     torch.manual_seed(0)
     fakes = torch.rand(6, 3, 32, 32) * 2 - 1
-    metric = InceptionScore(inception=random_inception, splits=2)
+    metric = DMGANInceptionScore(inception=random_inception, splits=2)
     for batch in (fakes[:4], fakes[4:]):
         metric.process({}, [{'fake_img': image} for image in batch])
     results = metric.evaluate(size=6)
@@ -22,6 +22,6 @@ def test_metric_equals_formula_on_extractor_outputs(random_inception):
 
 
 def test_missing_field_is_named(random_inception):
-    metric = InceptionScore(inception=random_inception)
+    metric = DMGANInceptionScore(inception=random_inception)
     with pytest.raises(KeyError, match="'fake_img'"):
         metric.process({}, [{'gt_img': torch.zeros(3, 8, 8, dtype=torch.uint8)}])

@@ -251,3 +251,24 @@ def test_discriminator_and_stage_count_must_agree(cfg):
     model_cfg['image_encoder'] = None
     with pytest.raises(ValueError, match='lambda_damsm'):
         MODELS.build(model_cfg)
+
+
+def test_sampling_checkpoint_loads_quietly_and_partial_parts_are_reported(model):
+    from mmengine.runner.checkpoint import load_state_dict
+    source = {key: value.clone() + 1 for key, value in model.state_dict().items()}
+    sampler = {key: value for key, value in source.items()
+               if not key.startswith(('discriminators.', 'image_encoder.'))}
+    kept = {key: value.clone() for key, value in model.state_dict().items()
+            if key.startswith(('discriminators.', 'image_encoder.'))}
+    load_state_dict(model, sampler, strict=True)  # MMEngine's loader: raises what it would print
+    state = model.state_dict()
+    assert all(torch.equal(state[key], value) for key, value in kept.items())
+    assert all(torch.equal(state[key], value) for key, value in sampler.items())
+    model.load_state_dict(sampler, strict=True)  # and torch's
+    # A part half present, or a missing generator, is still reported.
+    some = dict(sampler, **{key: value for key, value in source.items()
+                            if key.startswith('discriminators.0.')})
+    missing, _ = model.load_state_dict(some, strict=False)
+    assert missing and all(key.startswith('discriminators.1.') for key in missing)
+    without_generator = {key: v for key, v in sampler.items() if not key.startswith('generator.')}
+    assert model.load_state_dict(without_generator, strict=False).missing_keys
