@@ -41,7 +41,9 @@ def run_python(code: str, cwd: Path, timeout: float = 600) -> subprocess.Complet
 
 NAMES_SCRIPT = textwrap.dedent('''
     import mmagic.registry as theirs
+    from mmengine.evaluator import Evaluator
     from mmengine.registry import DefaultScope
+    from mmengine.runner import TestLoop
     import mmdmgan.evaluation.metrics as metrics
     import mmdmgan.registry as ours
 
@@ -63,6 +65,10 @@ NAMES_SCRIPT = textwrap.dedent('''
         assert get('mmdmgan.DMGANFID') is metrics.DMGANFID
         constructor = theirs.OPTIM_WRAPPER_CONSTRUCTORS.get('MultiOptimWrapperConstructor')
         assert constructor.__module__.startswith('mmagic.'), constructor
+        # docs/mmagic.md's evaluation: MMEngine's loop and evaluator for our metrics.
+        assert theirs.LOOPS.get('TestLoop') is TestLoop
+        assert theirs.EVALUATOR.get('mmengine.Evaluator') is Evaluator
+        assert theirs.EVALUATOR.get('Evaluator') is not Evaluator  # MMagic's
     with DefaultScope.overwrite_default_scope('mmdmgan'):
         assert ours.METRICS.get('DMGANInceptionScore') is metrics.DMGANInceptionScore
     print('NAMES OK')

@@ -1,6 +1,6 @@
 # DM-GAN on the synthetic captioned shapes as an MMagic project writes it: MMagic's GAN runtime
-# (default scope 'mmagic'; its IterTimerHook, LoggerHook, CheckpointHook, LogProcessor,
-# Visualizer, MultiOptimWrapperConstructor and MMSeparateDistributedDataParallel) around
+# (default scope 'mmagic'; its LoggerHook, CheckpointHook, LogProcessor, Visualizer,
+# MultiOptimWrapperConstructor and MMSeparateDistributedDataParallel) around
 # mmdmgan's model, data and hooks. The recipe of configs/dmgan_shapes.py; see docs/mmagic.md.
 # Needs the full install (MMagic) and the DAMSM encoders of configs/damsm_shapes.py. Train with
 # MMagic's own trainer, shipped inside its package:
@@ -57,6 +57,10 @@ optim_wrapper = dict(
     discriminators=dict(optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
 
 default_hooks = dict(
+    # MMEngine's timer (as in mmdmgan's runtime): eta and time in every logged iteration.
+    # MMagic's IterTimerHook, made for its MultiValLoop, sets eta only once per log window
+    # (log_processor.window_size iterations), so lines before the first window have none.
+    timer=dict(type='mmengine.IterTimerHook'),
     logger=dict(interval=20),
     checkpoint=dict(interval=500, max_keep_ckpts=3))
 # An mmdmgan hook by plain name.
