@@ -135,13 +135,14 @@ WEIGHT_INITIALIZERS = _child('weight initializer', MMENGINE_WEIGHT_INITIALIZERS,
                              'WEIGHT_INITIALIZERS')
 TASK_UTILS = _child('task util', MMENGINE_TASK_UTILS, 'mmdmgan.models', 'TASK_UTILS')
 METRICS = _child('metric', MMENGINE_METRICS, 'mmdmgan.evaluation', 'METRICS')
-EVALUATOR = _child('evaluator', MMENGINE_EVALUATOR, 'mmdmgan.evaluation', 'EVALUATOR')
+EVALUATOR = _child('evaluator', MMENGINE_EVALUATOR, 'mmdmgan.evaluation', 'EVALUATORS')
 VISUALIZERS = _child('visualizer', MMENGINE_VISUALIZERS, 'mmdmgan.engine', 'VISUALIZERS')
 VISBACKENDS = _child('vis_backend', MMENGINE_VISBACKENDS, 'mmdmgan.engine', 'VISBACKENDS')
 INFERENCERS = _child('inferencer', MMENGINE_INFERENCERS, 'mmdmgan.apis', 'INFERENCERS')
 FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'mmdmgan.datasets', 'FUNCTIONS')
 
-#: Our registries by the attribute name that MMagic's ``mmagic.registry`` uses for its own.
+#: Our registries by the attribute name that MMagic's ``mmagic.registry`` uses for its own
+#: (MMagic has no inferencer or function registry).
 ALL_REGISTRIES = {
     'RUNNERS': RUNNERS,
     'RUNNER_CONSTRUCTORS': RUNNER_CONSTRUCTORS,
@@ -160,7 +161,7 @@ ALL_REGISTRIES = {
     'WEIGHT_INITIALIZERS': WEIGHT_INITIALIZERS,
     'TASK_UTILS': TASK_UTILS,
     'METRICS': METRICS,
-    'EVALUATOR': EVALUATOR,
+    'EVALUATORS': EVALUATOR,
     'VISUALIZERS': VISUALIZERS,
     'VISBACKENDS': VISBACKENDS,
     'INFERENCERS': INFERENCERS,
