@@ -86,7 +86,9 @@ def init_model(config: Union[str, Config, dict],
                 'CKPT in the demo to use the shipped shapes model)')
         state = torch.load(checkpoint, map_location='cpu', weights_only=True)
         # Sampling needs no image encoder, so no DAMSM loss term either.
-        model_cfg.update(image_encoder=None, lambda_damsm=0, lambda_damsm_mismatch=0,
+        for legacy in ('lambda_damsm', 'lambda_damsm_mismatch', 'gamma1', 'gamma2', 'gamma3'):
+            model_cfg.pop(legacy, None)
+        model_cfg.update(image_encoder=None, damsm_loss=None, damsm_mismatch_loss=None,
                          text_encoder_weights=None, image_encoder_weights=None,
                          allow_random_encoders=True)
         # An exported sampler holds one generator: an EMA built from the config would stay a

@@ -25,7 +25,7 @@ def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp('init_model')
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(image_encoder=None, lambda_damsm=0)
+    model_cfg.update(image_encoder=None, damsm_loss=None)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     with torch.no_grad():
@@ -59,10 +59,17 @@ def test_exported_generator_is_what_samples(checkpoints):
 def test_a_config_with_damsm_loss_terms_samples_without_image_encoder(checkpoints):
     root, cfg = checkpoints
     cfg = copy.deepcopy(cfg)
-    cfg.model.update(lambda_damsm=5.0, lambda_damsm_mismatch=10.0)
+    cfg.model.update(damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=5.0),
+                     damsm_mismatch_loss=dict(type='DAMSMMismatchLoss', loss_weight=10.0))
     model = init_model(cfg, str(root / 'export.pth'), vocabulary=shapes_vocabulary())
     assert model.image_encoder is None
-    assert model.lambda_damsm == model.lambda_damsm_mismatch == 0
+    assert model.damsm_loss is None and model.damsm_mismatch_loss is None
+    # A config from before the loss modules (flat lambda_damsm) samples the same way.
+    legacy = copy.deepcopy(checkpoints[1])
+    legacy.model.pop('damsm_loss')
+    legacy.model.update(lambda_damsm=5.0, lambda_damsm_mismatch=10.0, gamma3=10.0)
+    assert np.array_equal(images(model), images(init_model(
+        legacy, str(root / 'export.pth'), vocabulary=shapes_vocabulary())))
     assert np.array_equal(images(model), images(init_model(
         checkpoints[1], str(root / 'export.pth'), vocabulary=shapes_vocabulary())))
 

@@ -37,7 +37,7 @@ SCRIPT = textwrap.dedent('''
 def test_mmagic_text2image_inferencer(tmp_path):
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(image_encoder=None, lambda_damsm=0)
+    model_cfg.update(image_encoder=None, damsm_loss=None)
     model_cfg.pop('custom_imports', None)
     model = MODELS.build(model_cfg)
     torch.save(dict(state_dict=model.state_dict()), tmp_path / 'tiny.pth')

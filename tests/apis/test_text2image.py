@@ -21,7 +21,7 @@ PROMPT = 'a large red circle on the left on a blue background'
 def model():
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(image_encoder=None, lambda_damsm=0)
+    model_cfg.update(image_encoder=None, damsm_loss=None)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     model.vocabulary = shapes_vocabulary()

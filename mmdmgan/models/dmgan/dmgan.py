@@ -1,16 +1,15 @@
 """DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor, nn
 
 from mmdmgan.apis.text2image import DMGANText2ImagePipeline, Text2ImageOutput
 from mmdmgan.datasets.vocabulary import Vocabulary
-from mmdmgan.models.damsm.losses import mismatch_sentence_loss, sentence_loss, words_loss
 from mmdmgan.models.damsm.text_encoder import padding_mask
 from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
 from mmdmgan.registry import MODELS
@@ -18,6 +17,7 @@ from mmdmgan.structures import DataSample
 
 from .generator import GeneratorOutput
 from .indexed_noise import indexed_noise
+from .losses import legacy_loss_configs
 
 ModelCfg = Union[dict, nn.Module]
 ENCODER_CONVERTERS = {'text_encoder': convert_text_encoder, 'image_encoder': convert_image_encoder}
@@ -99,18 +99,6 @@ class StageDiscriminators(nn.ModuleList):
         return outputs
 
 
-def bce_logits(logits: Tensor, target: float) -> Tensor:
-    """Mean BCE-with-logits against a constant label, in fp32 (AMP-safe)."""
-    logits = logits.float()
-    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
-
-
-def kl_loss(mu: Tensor, logvar: Tensor) -> Tensor:
-    """KL(N(μ, σ²) || N(0, I)) of the conditioning augmentation, averaged over all entries."""
-    mu, logvar = mu.float(), logvar.float()
-    return -0.5 * torch.mean(1 + logvar - mu.pow(2) - logvar.exp())
-
-
 @MODELS.register_module()
 class DMGAN(BaseModel):
     """DM-GAN (Zhu et al., CVPR 2019) training and sampling, after MMagic's ``BaseGAN``.
@@ -132,15 +120,20 @@ class DMGAN(BaseModel):
             stage (``image_size`` = 64·2^k), or one config per stage.
         text_encoder (dict): ``DAMSMTextEncoder`` config.
         image_encoder (dict, optional): ``DAMSMImageEncoder`` config (or any module with its
-            interface: B×3×H×W in [-1, 1] → regions B×D×h×w, code B×D). ``None`` only with
-            ``lambda_damsm=0``.
+            interface: B×3×H×W in [-1, 1] → regions B×D×h×w, code B×D). ``None`` only
+            without ``damsm_loss`` and ``damsm_mismatch_loss``.
         text_encoder_weights (str, optional): Local file with the DAMSM text encoder weights
             (see :func:`load_encoder_weights` for the accepted formats).
         image_encoder_weights (str, optional): Same for the image encoder.
         allow_random_encoders (bool): Keep randomly initialised encoders when no weights file
             is given (tests, or weights loaded afterwards from a full checkpoint).
-        lambda_damsm (float): λ of the DAMSM loss (5 CUB, 50 COCO).
-        gamma1, gamma2, gamma3 (float): DAMSM smoothing factors (4, 5, 10).
+        lambda_damsm, gamma1, gamma2, gamma3, lambda_damsm_mismatch (float, optional):
+            Deprecated flat loss weights. When any is given, all take their former defaults
+            (λ 5, λ_mismatch 0, γ 4, 5, 10) and map, with a ``DeprecationWarning``, to
+            ``damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=lambda_damsm,
+            gamma1=..., gamma2=..., gamma3=...)`` and ``damsm_mismatch_loss=dict(
+            type='DAMSMMismatchLoss', loss_weight=lambda_damsm_mismatch, gamma3=...)``
+            (a λ of 0 means no term). Not together with those configs.
         ema_config (dict, optional): e.g. ``dict(type='ExponentialMovingAverage',
             momentum=0.001)`` (the reference's decay 0.999). Buffers are copied from the live
             generator, as the reference does.
@@ -154,14 +147,21 @@ class DMGAN(BaseModel):
         vocabulary (str | Vocabulary, optional): The caption vocabulary (or its vocab.json)
             that :meth:`infer` tokenises prompts with; ``mmdmgan.apis.init_model`` also finds
             it in the checkpoint (see docs/inference.md).
-        lambda_damsm_mismatch (float): λ of an extra generator term, not in the paper: the
-            final image must match its caption better than the mismatched caption of the
-            discriminator loss (:func:`~mmdmgan.models.damsm.losses.mismatch_sentence_loss`),
-            useful when those differ in one word. Defaults to 0 (off, the paper's loss).
         eval_noise_seed (int, optional): ``val_step`` / ``test_step`` draw the noise of each
             sample from ``(eval_noise_seed, sample_idx)`` (:func:`indexed_noise`), so metrics
             do not depend on the batch size or the number of processes and repeat exactly.
             ``None`` draws from the global RNG. Defaults to 0.
+        adversarial_loss (dict, optional): The adversarial terms of G and the Ds;
+            ``None`` means ``dict(type='DMGANAdversarialLoss')`` (the paper's, weight 1).
+        damsm_loss (dict, optional): The generator's DAMSM term, e.g.
+            ``dict(type='DAMSMGeneratorLoss', loss_weight=5.0)`` (λ = 5 CUB, 50 COCO;
+            γ1, γ2, γ3 = 4, 5, 10). ``None``: no DAMSM term (sampling-only models).
+        damsm_mismatch_loss (dict, optional): An extra generator term, not in the paper:
+            ``dict(type='DAMSMMismatchLoss', loss_weight=λ)``, the final image must match its
+            caption better than the mismatched caption of the discriminator loss, useful when
+            those differ in one word. ``None`` (default): off, the paper's loss.
+        kl_loss (dict, optional): The conditioning-augmentation KL term; ``None`` means
+            ``dict(type='ConditioningKLLoss')`` (weight 1, the paper's).
     """
 
     def __init__(self,
@@ -172,23 +172,40 @@ class DMGAN(BaseModel):
                  text_encoder_weights: Optional[str] = None,
                  image_encoder_weights: Optional[str] = None,
                  allow_random_encoders: bool = False,
-                 lambda_damsm: float = 5.0,
-                 gamma1: float = 4.0,
-                 gamma2: float = 5.0,
-                 gamma3: float = 10.0,
+                 lambda_damsm: Optional[float] = None,
+                 gamma1: Optional[float] = None,
+                 gamma2: Optional[float] = None,
+                 gamma3: Optional[float] = None,
                  ema_config: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  channels_last: bool = False,
                  init_cfg: Optional[dict] = None,
                  vocabulary: Optional[Union[str, Vocabulary]] = None,
-                 lambda_damsm_mismatch: float = 0.0,
-                 eval_noise_seed: Optional[int] = 0) -> None:
+                 lambda_damsm_mismatch: Optional[float] = None,
+                 eval_noise_seed: Optional[int] = 0,
+                 adversarial_loss: Optional[dict] = None,
+                 damsm_loss: Optional[dict] = None,
+                 damsm_mismatch_loss: Optional[dict] = None,
+                 kl_loss: Optional[dict] = None) -> None:
+        legacy = {name: value for name, value in dict(
+            lambda_damsm=lambda_damsm, lambda_damsm_mismatch=lambda_damsm_mismatch,
+            gamma1=gamma1, gamma2=gamma2, gamma3=gamma3).items() if value is not None}
+        if legacy:
+            if damsm_loss is not None or damsm_mismatch_loss is not None:
+                raise ValueError('give the DAMSM loss weights either as damsm_loss / '
+                                 'damsm_mismatch_loss configs or as the deprecated lambda_damsm '
+                                 '/ lambda_damsm_mismatch / gamma1-3, not both')
+            warnings.warn(f'DMGAN({", ".join(legacy)}) deprecated: use '
+                          "damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=λ) and "
+                          "damsm_mismatch_loss=dict(type='DAMSMMismatchLoss', loss_weight=λ) "
+                          '(docs/networks.md)', DeprecationWarning, stacklevel=2)
+            configs = legacy_loss_configs(**legacy)
+            damsm_loss, damsm_mismatch_loss = configs['damsm_loss'], configs['damsm_mismatch_loss']
         # The pretrained encoders first: a missing weights file fails before the big nets.
-        if image_encoder is None and (lambda_damsm != 0 or lambda_damsm_mismatch != 0):
-            raise ValueError('image_encoder is required for the DAMSM losses (lambda_damsm or '
-                             'lambda_damsm_mismatch != 0)')
-        if lambda_damsm_mismatch < 0:
-            raise ValueError(f'lambda_damsm_mismatch must be >= 0, got {lambda_damsm_mismatch}')
+        if image_encoder is None and (damsm_loss is not None or damsm_mismatch_loss is not None):
+            raise ValueError('image_encoder is required for the DAMSM losses (damsm_loss or '
+                             'damsm_mismatch_loss is set; set them to None for a model without '
+                             'an image encoder)')
         text_encoder_module = self._build_encoder(text_encoder, text_encoder_weights,
                                                   'text_encoder', allow_random_encoders)
         image_encoder_module = None if image_encoder is None else self._build_encoder(
@@ -217,9 +234,12 @@ class DMGAN(BaseModel):
         self.text_encoder = text_encoder_module
         self.image_encoder = image_encoder_module
 
-        self.lambda_damsm = lambda_damsm
-        self.lambda_damsm_mismatch = lambda_damsm_mismatch
-        self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
+        self.adversarial_loss = MODELS.build(adversarial_loss
+                                             or dict(type='DMGANAdversarialLoss'))
+        self.damsm_loss = None if damsm_loss is None else MODELS.build(damsm_loss)
+        self.damsm_mismatch_loss = (None if damsm_mismatch_loss is None
+                                    else MODELS.build(damsm_mismatch_loss))
+        self.kl_loss = MODELS.build(kl_loss or dict(type='ConditioningKLLoss'))
         self.eval_noise_seed = eval_noise_seed
         self.ema_config = ema_config
         self.vocabulary = (Vocabulary.load(vocabulary) if isinstance(vocabulary, str)
@@ -503,13 +523,7 @@ class DMGAN(BaseModel):
                                          wrong_sentence)
             total = 0
             for k, stage in enumerate(logits):
-                terms = dict(real=bce_logits(stage['uncond'][:batch_size], 1.0),
-                             cond_real=bce_logits(stage['cond'][:batch_size], 1.0),
-                             fake=bce_logits(stage['uncond'][batch_size:], 0.0),
-                             cond_fake=bce_logits(stage['cond'][batch_size:], 0.0),
-                             cond_wrong=bce_logits(stage['cond_wrong'], 0.0))
-                loss = ((terms['real'] + terms['cond_real']) / 2 +
-                        (terms['fake'] + terms['cond_fake'] + terms['cond_wrong']) / 3)
+                loss, terms = self.adversarial_loss.discriminator_loss(stage, batch_size)
                 total = total + loss
                 log_vars[f'loss_d{k}'] = loss.detach()
                 log_vars.update({f'loss_d{k}_{name}': v.detach() for name, v in terms.items()})
@@ -522,25 +536,14 @@ class DMGAN(BaseModel):
         losses = {}
         logits = self.discriminators(output.images, sentence)
         for k, stage in enumerate(logits):
-            losses[f'loss_g_adv{k}'] = bce_logits(stage['uncond'], 1.0) + bce_logits(
-                stage['cond'], 1.0)
-        if self.lambda_damsm or self.lambda_damsm_mismatch:
+            losses[f'loss_g_adv{k}'] = self.adversarial_loss.generator_loss(stage)
+        if self.damsm_loss is not None or self.damsm_mismatch_loss is not None:
             regions, code = self.image_encoder(output.images[-1])
-            # Softmaxes and cross-entropies of DAMSM in fp32 even under autocast.
-            with torch.autocast(regions.device.type, enabled=False):
-                regions, code, sentence = regions.float(), code.float(), sentence.float()
-                if self.lambda_damsm:
-                    # Batched (no maps): no host sync and no per-caption loop in the step.
-                    loss_i2c, loss_c2i, _ = words_loss(regions, words.float(), caption_len,
-                                                       class_id, **self.gammas,
-                                                       return_attention=False)
-                    sent_i2c, sent_c2i = sentence_loss(code, sentence, class_id,
-                                                       self.gammas['gamma3'])
-                    losses['loss_damsm_words'] = self.lambda_damsm * (loss_i2c + loss_c2i)
-                    losses['loss_damsm_sentence'] = self.lambda_damsm * (sent_i2c + sent_c2i)
-                if self.lambda_damsm_mismatch:
-                    losses['loss_damsm_mismatch'] = (
-                        self.lambda_damsm_mismatch * mismatch_sentence_loss(
-                            code, sentence, wrong_sentence.float(), self.gammas['gamma3']))
-        losses['loss_kl'] = kl_loss(output.mu, output.logvar)
+            if self.damsm_loss is not None:
+                losses.update(self.damsm_loss(regions, code, words, sentence, caption_len,
+                                              class_id))
+            if self.damsm_mismatch_loss is not None:
+                losses['loss_damsm_mismatch'] = self.damsm_mismatch_loss(code, sentence,
+                                                                         wrong_sentence)
+        losses['loss_kl'] = self.kl_loss(output.mu, output.logvar)
         return losses
