@@ -1,4 +1,4 @@
-# DM-GAN ablation on CUB (Zhu et al. 2019, Sec. 4.4, Table 3), row "+M+WG+RG": the full
+# DM-GAN ablation on CUB (Zhu et al. 2019, Sec. 4, Table 3): the full
 # dynamic memory, i.e. configs/dmgan_cub.py with both gates named explicitly, so the four
 # ablation runs share one folder and one recipe (docs/networks.md).
 _base_ = ['../dmgan_cub.py']

@@ -1,4 +1,4 @@
-# DM-GAN ablation on CUB (Zhu et al. 2019, Sec. 4.4, Table 3), row "+M": the dynamic memory
+# DM-GAN ablation on CUB (Zhu et al. 2019, Sec. 4, Table 3): the dynamic memory
 # without its gates (memory m_i = M_w(w_i), response r' = r + o). Everything else is
 # configs/dmgan_cub.py (docs/networks.md).
 _base_ = ['../dmgan_cub.py']

@@ -1,4 +1,4 @@
-# DM-GAN ablation on CUB (Zhu et al. 2019, Sec. 4.4, Table 3), row "+M+WG": the memory
+# DM-GAN ablation on CUB (Zhu et al. 2019, Sec. 4, Table 3): the memory
 # writing gate on, the response gate off (the memory output is added to the image features,
 # r' = r + o). Everything else is configs/dmgan_cub.py (docs/networks.md).
 _base_ = ['../dmgan_cub.py']

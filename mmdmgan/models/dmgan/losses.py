@@ -29,7 +29,7 @@ def kl_loss(mu: Tensor, logvar: Tensor) -> Tensor:
 
 @MODELS.register_module()
 class DMGANAdversarialLoss(BaseModule):
-    """Unconditional + sentence-conditional BCE adversarial losses (DM-GAN Sec. 3.3, Eq. 9-10;
+    """Unconditional + sentence-conditional BCE adversarial losses (DM-GAN Sec. 3.3;
     AttnGAN Sec. 3.2).
 
     Per stage k, with raw logits of D_k:
@@ -79,7 +79,7 @@ class DMGANAdversarialLoss(BaseModule):
 
 @MODELS.register_module()
 class ConditioningKLLoss(BaseModule):
-    """KL(N(μ, σ²) || N(0, I)) of the conditioning augmentation (StackGAN; DM-GAN Eq. 11).
+    """KL(N(μ, σ²) || N(0, I)) of the conditioning augmentation (StackGAN; DM-GAN Sec. 3.3).
 
     Args:
         loss_weight (float): Factor on the term. Defaults to 1 (the reference's).
@@ -98,7 +98,7 @@ class ConditioningKLLoss(BaseModule):
 
 @MODELS.register_module()
 class DAMSMGeneratorLoss(BaseModule):
-    """λ·L_DAMSM of the final generated image (AttnGAN Sec. 3.3; DM-GAN Eq. 8).
+    """λ·L_DAMSM of the final generated image (AttnGAN Sec. 3.3; DM-GAN Sec. 3.3).
 
     The word loss L_1^w + L_2^w and the sentence loss L_1^s + L_2^s of the DAMSM encoders'
     features, each times λ (``loss_weight``: the reference's ``LAMBDA``, 5 CUB, 50 COCO). The

@@ -63,17 +63,17 @@ class DynamicMemory(BaseModule):
     """Dynamic memory: gated memory writing, key addressing, value reading, gated response.
 
     With image features R = {r_j} (C×H×W, N = H·W positions) and word features
-    W = {w_i} (D×T) (Zhu et al., CVPR 2019, Sec. 3.2, Eq. 3-7):
+    W = {w_i} (D×T) (Zhu et al., CVPR 2019, Sec. 3.2):
 
-    - memory writing (Eq. 3-4): r̄ = mean_j r_j (detached, as in the reference),
+    - memory writing: r̄ = mean_j r_j (detached, as in the reference),
       g_w_i = σ(A·w_i + B·r̄), m_i = M_w(w_i)·g_w_i + M_r(r̄)·(1 − g_w_i);
-    - key addressing (Eq. 5): α_ij = softmax_i(φ_K(m_i)ᵀ r_j) over the caption's real words;
-    - value reading (Eq. 6): o_j = Σ_i α_ij φ_V(m_i);
-    - gated response (Eq. 7): g_r_j = σ(W[r_j, o_j] + b), r'_j = o_j·g_r_j + r_j·(1 − g_r_j).
+    - key addressing: α_ij = softmax_i(φ_K(m_i)ᵀ r_j) over the caption's real words;
+    - value reading: o_j = Σ_i α_ij φ_V(m_i);
+    - gated response: g_r_j = σ(W[r_j, o_j] + b), r'_j = o_j·g_r_j + r_j·(1 − g_r_j).
 
     A and B are bias-free linear maps to 1; M_w, M_r, φ_K, φ_V are 1×1 convolutions + ReLU.
 
-    The two gates are the paper's ablation switches (Sec. 4.4, Table 3). Without the writing
+    The two gates are the paper's ablation switches (Sec. 4, Table 3). Without the writing
     gate the memory holds the words alone, m_i = M_w(w_i) (A, B and M_r are not built); without
     the response gate the memory output is added to the features, r'_j = r_j + o_j (W, b not
     built). Both replacements are the ungated operations of a key-value memory network.
@@ -93,8 +93,8 @@ class DynamicMemory(BaseModule):
             φ_K(m_i)ᵀ r_j are not divided by √C) whenever the attention maps are not asked
             for; with ``return_attention=True`` or ``reference_mask_bug=True`` the
             ``'matmul'`` path runs, so maps and the reference's mask stay exact.
-        writing_gate (bool): Gate the memory writing (Eq. 4). Defaults to True.
-        response_gate (bool): Gate the response (Eq. 7). Defaults to True.
+        writing_gate (bool): Gate the memory writing (g_w). Defaults to True.
+        response_gate (bool): Gate the response (g_r). Defaults to True.
         init_cfg (dict, optional): MMEngine initialisation config. Without it the reference
             init is used (orthogonal weights, see :func:`reference_init_`).
     """
@@ -131,7 +131,7 @@ class DynamicMemory(BaseModule):
 
     def memory_writing(self, image_features: Tensor,
                        words: Tensor) -> Tuple[Tensor, Optional[Tensor]]:
-        """Memory writing: gated mix of word and mean-image memories (Eq. 3-4).
+        """Memory writing: gated mix of word and mean-image memories.
 
         Args:
             image_features (Tensor): B×C×H×W.
@@ -159,7 +159,7 @@ class DynamicMemory(BaseModule):
 
     def key_addressing(self, image_features: Tensor, memory: Tensor,
                        word_mask: Tensor) -> Tensor:
-        """Attention of every image position over the memory slots (key addressing, Eq. 5).
+        """Attention of every image position over the memory slots (key addressing).
 
         Args:
             image_features (Tensor): B×C×H×W.
@@ -175,7 +175,7 @@ class DynamicMemory(BaseModule):
         return masked_word_softmax(scores, self.attention_mask(word_mask, scores.size(1)))
 
     def value_reading(self, memory: Tensor, attention: Tensor) -> Tensor:
-        """Read the memory values with the attention (value reading, Eq. 6):
+        """Read the memory values with the attention (value reading):
         B×M×T, B×N×T → B×C×N."""
         value = self.memory_value(memory)
         return torch.bmm(value, attention.transpose(1, 2).to(value.dtype))
