@@ -82,10 +82,14 @@ def test_shipped_configs_pass(name):
         validate_runner_config(cfg)
 
 
-def test_train_fails_before_the_first_iteration(tmp_path):
+@pytest.mark.parametrize('tool', ['train', 'test'])
+def test_tools_fail_before_building_the_runner(tool, tmp_path):
+    checkpoint = tmp_path / 'never_read.pth'
+    checkpoint.write_bytes(b'not a checkpoint: the config check comes first')
     result = subprocess.run(
-        [sys.executable, 'tools/train.py', str(TEST_CONFIGS / 'dmgan_tiny.py'), '--work-dir',
-         str(tmp_path), '--cfg-options', 'default_hooks.checkpoint.intervl=1'],
+        [sys.executable, f'tools/{tool}.py', str(TEST_CONFIGS / 'dmgan_tiny.py')]
+        + ([str(checkpoint)] if tool == 'test' else [])
+        + ['--work-dir', str(tmp_path), '--cfg-options', 'default_hooks.checkpoint.intervl=1'],
         cwd=REPO, capture_output=True, text=True, timeout=300,
         env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(TEST_CONFIGS)])))
     assert result.returncode != 0
