@@ -212,9 +212,9 @@ class CaptionDataset(BaseCaptionDataset):
         return vocabulary
 
     def load_image_infos(self) -> List[dict]:
-        self.vocabulary = self._load_vocabulary()
         records = {record['image']: record
                    for record in read_captions_jsonl(self.ann_file, self.skip_bad_items)}
+        self.vocabulary = self._load_vocabulary()
         if self.split_file is None:
             names = list(records)
         else:

@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 from data_fixtures import coordinate_image
@@ -58,6 +59,12 @@ def test_sixteen_bit_grey_keeps_its_levels(tmp_path):
     assert bits == 16 and img.dtype == np.uint8 and img.shape == (16, 16, 3)
     np.testing.assert_array_equal(img[:, :, 1], np.arange(256).reshape(16, 16))
     assert (LoadCaptionImage()(dict(img_path=str(path)))['img'] == img).all()
+    rgb48 = tmp_path / 'rgb48.png'
+    wide = np.zeros((2, 3, 3), np.uint16)
+    wide[..., 0], wide[..., 1], wide[..., 2] = 257 * 3, 65535, 257 * 10 + 200  # B, G, R
+    cv2.imwrite(str(rgb48), wide)
+    img, bits = read_rgb_image(str(rgb48))
+    assert bits == 16 and img[0, 0].tolist() == [10, 255, 3]  # RGB, v >> 8
     eight = tmp_path / 'eight.png'
     Image.fromarray(coordinate_image(5, 4)).save(eight)
     img, bits = read_rgb_image(str(eight))
