@@ -26,6 +26,8 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.runner import Runner
 
+from mmdmgan.registry import HOOKS
+
 CLOSE_MATCH_CUTOFF = 0.8
 #: Hook-config keys that the runner consumes itself.
 RUNNER_HOOK_KEYS = frozenset({'type', 'priority'})
@@ -140,7 +142,8 @@ def check_hooks(cfg: Config) -> None:
             hook_type = hook_cfg.get('type')
             if hook_type is None:
                 continue  # MMEngine reports a hook config without a type itself
-            cls = registry.get(hook_type) if isinstance(hook_type, str) else hook_type
+            cls = ((registry.get(hook_type) or HOOKS.get(hook_type))
+                   if isinstance(hook_type, str) else hook_type)
             if cls is None:
                 raise KeyError(f'{where}: hook type {hook_type!r} is not registered'
                                f'{_close(hook_type, _registered_names(registry))}')
@@ -151,7 +154,8 @@ def check_hooks(cfg: Config) -> None:
                 if key not in accepted and key not in RUNNER_HOOK_KEYS:
                     raise TypeError(
                         f'{where} ({cls.__name__}): unknown argument {key!r}'
-                        f'{_close(key, accepted)} It takes: {", ".join(sorted(accepted))}.')
+                        f'{_close(key, accepted) or "."} It takes: '
+                        f'{", ".join(sorted(accepted)) or "no arguments"}.')
 
 
 def check_top_level_keys(cfg: Config) -> List[str]:
