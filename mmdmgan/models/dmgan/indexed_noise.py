@@ -1,4 +1,7 @@
-"""Sampling noise that depends on a sample's index, not on batches, processes or order."""
+"""Sampling noise that depends on a sample's index, not on batches, processes or order.
+
+The one noise rule of every sampling entry point: image ``i`` of a call with seed ``s`` is
+drawn from ``(s, i)`` alone (``DMGAN.noise_for_indices``)."""
 from typing import Sequence, Tuple
 
 import numpy as np
@@ -30,3 +33,9 @@ def indexed_noise(indices: Sequence[int], seed: int, noise_dim: int,
         noise.append(torch.randn(noise_dim, generator=rng))
         epsilon.append(torch.randn(condition_dim, generator=rng))
     return torch.stack(noise), torch.stack(epsilon)
+
+
+def draw_seed() -> int:
+    """A seed for :func:`indexed_noise` from the global torch RNG, for calls without a seed
+    (``torch.manual_seed`` still makes them repeat)."""
+    return int(torch.randint(0, 2**31, ()).item())
