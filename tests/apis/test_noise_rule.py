@@ -77,6 +77,9 @@ def test_generate_from_tokens_and_the_noise_of_generate_py(model, items, referen
     part = model.generate_from_tokens(inputs['caption_ids'][1:], inputs['caption_len'][1:],
                                       noise=noise, ca_epsilon=epsilon)
     torch.testing.assert_close(part.images[-1], reference[1:], atol=ATOL, rtol=0)
+    for seed, error in (('5', TypeError), (True, TypeError), (-1, ValueError)):
+        with pytest.raises(error, match='seed must be'):
+            model.generate_from_tokens(inputs['caption_ids'], inputs['caption_len'], seed=seed)
 
 
 def test_val_step_with_sample_idx(model, items):

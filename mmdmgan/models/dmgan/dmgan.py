@@ -17,7 +17,7 @@ from mmdmgan.utils import get_valid_model
 
 from .discriminator import StageDiscriminators
 from .generator import GeneratorOutput
-from .indexed_noise import draw_seed, indexed_noise
+from .indexed_noise import check_seed, draw_seed, indexed_noise
 from .text2image import DMGANText2ImagePipeline, Text2ImageOutput
 
 ModelCfg = Union[dict, nn.Module]
@@ -252,6 +252,7 @@ class DMGAN(BaseModel):
         Returns:
             GeneratorOutput: images per stage (B×3×S×S in [-1, 1]), attention maps, μ, log σ².
         """
+        check_seed(seed)
         generator = get_valid_model(self._sampling_generator(sample_model))
         words, sentence, mask = self.encode_captions(caption_ids, caption_len)
         device = caption_ids.device

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from mmdmgan.datasets.vocabulary import Vocabulary, dropped_by_tokenize, tokenize
 from mmdmgan.utils import to_uint8
 
-from .indexed_noise import draw_seed
+from .indexed_noise import check_seed, draw_seed
 
 OUTPUT_TYPES = ('pil', 'uint8', 'tensor')
 #: One stage's images: PIL images, an N×S×S×3 uint8 array or an N×3×S×S tensor in [-1, 1].
@@ -171,11 +171,7 @@ class DMGANText2ImagePipeline:
         else:
             raise TypeError(f'prompt must be a string or a non-empty list (or tuple) of '
                             f'strings, got {type(prompt).__name__} {_short(prompt)}')
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise TypeError(f'seed must be an int or None, got {type(seed).__name__} '
-                            f'{_short(seed)}')
-        if seed is not None and seed < 0:
-            raise ValueError(f'seed must be non-negative, got {seed}')
+        check_seed(seed)
         for name, value in (('num_images', num_images), ('batch_size', batch_size)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f'{name} must be a positive integer, got {value!r}')
