@@ -1,9 +1,9 @@
 from .checkpoint_hook import AtomicCheckpointHook, AtomicLocalBackend
 from .rng_state_hook import RNGStateHook
 from .runtime_info_hook import BatchedRuntimeInfoHook
-from .visualization_hook import DMGANVisualizationHook, build_grid
+from .visualization_hook import DMGANVisualizationHook
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'BatchedRuntimeInfoHook',
-    'DMGANVisualizationHook', 'RNGStateHook', 'build_grid'
+    'DMGANVisualizationHook', 'RNGStateHook'
 ]

@@ -9,7 +9,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from mmdmgan.models.damsm import DAMSMTextEncoder
-from mmdmgan.models.dmgan import DMGAN, load_encoder_weights
+from mmdmgan.models.dmgan import DMGAN
+from mmdmgan.models.utils import load_encoder_weights
 from mmdmgan.registry import DATASETS, MODELS
 from mmdmgan.structures import DataSample
 from tests.conftest import TEST_CONFIGS
