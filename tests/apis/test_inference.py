@@ -109,5 +109,5 @@ def test_init_full_model_loads_every_part_or_names_what_does_not_fit(tmp_path):
     no_discriminators = {key: value for key, value in state.items()
                          if not key.startswith('discriminators.')}
     torch.save(no_discriminators, tmp_path / 'sampler.pth')
-    with pytest.raises(RuntimeError, match="does not fit .*missing \\['discriminators"):
+    with pytest.raises(RuntimeError, match=r"(?s)does not fit.*missing keys \(\d+\): \['discrim"):
         init_full_model(cfg, str(tmp_path / 'sampler.pth'), sample_model='orig')

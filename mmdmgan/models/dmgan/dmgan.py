@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from mmdmgan.apis.text2image import DMGANText2ImagePipeline, Text2ImageOutput
 from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.models.damsm.losses import mismatch_sentence_loss, sentence_loss, words_loss
 from mmdmgan.models.damsm.text_encoder import padding_mask
 from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
@@ -50,6 +51,7 @@ def load_encoder_weights(encoder: nn.Module, path: str, prefix: str) -> None:
     state_dict = torch.load(path, map_location='cpu', weights_only=True)
     if isinstance(state_dict, dict) and isinstance(state_dict.get('state_dict'), dict):
         state_dict = state_dict['state_dict']
+    state_dict = strip_wrapper_prefixes(state_dict)  # a multi-process DAMSM run's checkpoint
     prefixed = {key[len(prefix) + 1:]: value for key, value in state_dict.items()
                 if key.startswith(prefix + '.')}
     if prefixed:

@@ -1,3 +1,4 @@
+from . import checkpoint_rules  # noqa: F401  (registers the config rules)
 from .original_checkpoint import (
                                   convert_discriminator,
                                   convert_generator,
