@@ -11,13 +11,12 @@ mis-shaped keys, and the config values that differ, inferred from weight shapes 
 that model packages register with :func:`register_config_rule`. :func:`load_checked_state_dict`
 refuses a checkpoint that does not fit unless a partial load is asked for.
 """
-import logging
 import re
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
@@ -262,8 +261,8 @@ def load_checked_state_dict(model: nn.Module, state_dict: Mapping[str, Tensor], 
     if mismatch and strict:
         raise mismatch_error(source, mismatch, advice)
     if mismatch:
-        print_log(f'{source}: loading only the weights that fit the model:\n  '
-                  f'{mismatch.describe()}', logger='current', level=logging.WARNING)
+        warnings.warn(f'{source}: loading only the weights that fit the model:\n  '
+                      f'{mismatch.describe()}', stacklevel=2)
     expected = model_state_dict(model)
     fitting = OrderedDict((key, value) for key, value in state_dict.items()
                           if key in expected and value.shape == expected[key].shape)
