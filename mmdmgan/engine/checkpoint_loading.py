@@ -163,10 +163,10 @@ class StateDictMismatch:
                 lines.append(f'{name} keys ({len(keys)}): {keys[:SHOWN_KEYS]}'
                              + (' ...' if len(keys) > SHOWN_KEYS else ''))
         if self.mismatched:
-            shown = '; '.join(f'{key}: checkpoint {tuple(ours)} vs model {tuple(theirs)}'
-                              for key, ours, theirs in self.mismatched[:SHOWN_KEYS])
-            lines.append(f'shape mismatches ({len(self.mismatched)}): {shown}'
-                         + (' ...' if len(self.mismatched) > SHOWN_KEYS else ''))
+            lines.append(f'shape mismatches ({len(self.mismatched)}):' + ''.join(
+                f'\n    {key}: checkpoint {tuple(ours)} vs model {tuple(theirs)}'
+                for key, ours, theirs in self.mismatched[:SHOWN_KEYS])
+                + ('\n    ...' if len(self.mismatched) > SHOWN_KEYS else ''))
         return '\n  '.join(lines)
 
 

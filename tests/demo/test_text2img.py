@@ -8,7 +8,7 @@ from PIL import Image
 
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.registry import MODELS
-from tests.conftest import TEST_CONFIGS
+from tests.conftest import TEST_CONFIGS, load_script
 
 sys.path.insert(0, str(TEST_CONFIGS))  # tiny_modules, imported by the tiny config
 
@@ -46,3 +46,15 @@ def test_demo_writes_images_and_sheets(run_tool, tmp_path, tiny_checkpoint):
     with Image.open(paths[2]) as attention:  # 1 refinement row: image + 8 words
         assert attention.size[0] == 9 * 128
 
+
+
+def test_demo_refuses_a_checkpoint_of_another_config(tmp_path, tiny_checkpoint):
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.generator.gf_dim = 8
+    torch.save(dict(state_dict=MODELS.build(model_cfg).state_dict()), tmp_path / 'gf8.pth')
+    demo = load_script('demo/text2img.py')
+    with pytest.raises(RuntimeError, match=r'(?s)gf8.pth does not fit.*gf_dim 8 vs 4'):
+        demo.main([str(TEST_CONFIGS / 'dmgan_tiny.py'), str(tmp_path / 'gf8.pth'),
+                   '--text', 'a red circle', '--out-dir', str(tmp_path / 'out')])
+    assert not (tmp_path / 'out').exists()

@@ -104,8 +104,8 @@ def test_mismatch_names_keys_counts_and_the_config_value():
     for expected in ('one_stage.pth does not fit', 'model.generator.num_stages 1 vs 2',
                      'model.generator.gf_dim 8 vs 4', f'missing keys ({len(mismatch.missing)})',
                      f'shape mismatches ({len(mismatch.mismatched)})',
-                     'generator.initial_stage.projection.0.weight: checkpoint (4096, 16) vs '
-                     'model (2048, 16)',
+                     '\n    generator.initial_stage.projection.0.weight: checkpoint (4096, 16) '
+                     'vs model (2048, 16)\n',
                      'pass strict=False'):
         assert expected in message
     assert not check_state_dict(model, one_stage, ignore=('generator', 'discriminators'))
