@@ -29,9 +29,9 @@ _CONFIG_RULES: Dict[str, ConfigRule] = {}
 
 
 def register_config_rule(name: str) -> Callable[[ConfigRule], ConfigRule]:
-    """Register ``rule(state_dict) -> value or None`` reading the config value ``name`` (e.g.
-    ``'generator.gf_dim'``) off the weight shapes of a state dict; ``None`` when the weights it
-    reads are absent."""
+    """Register ``rule(state_dict) -> value or None`` reading the config value ``name``
+    (e.g. ``'model.generator.gf_dim'``) off the weight shapes of a state dict; ``None`` when
+    the weights it reads are absent."""
     def register(rule: ConfigRule) -> ConfigRule:
         _CONFIG_RULES[name] = rule
         return rule
@@ -55,6 +55,16 @@ def _renamed(state_dict: Mapping[str, Tensor],
     renamed = OrderedDict((rename(key), value) for key, value in state_dict.items())
     _rename_metadata(state_dict, renamed, rename)
     return renamed
+
+
+def _without_wrapper_segment(wrapped: Sequence[str]) -> Callable[[str], str]:
+    """Renames ``'<part>.module.x'`` to ``'<part>.x'`` for the given ``'<part>.'`` prefixes."""
+    def rename(key: str) -> str:
+        for part in wrapped:
+            if key.startswith(part + WRAPPER_SEGMENT):
+                return part + key[len(part) + len(WRAPPER_SEGMENT):]
+        return key
+    return rename
 
 
 def _wrapped_parts(keys: Sequence[str]) -> List[str]:
@@ -88,15 +98,7 @@ def strip_wrapper_prefixes(state_dict: Mapping[str, Tensor]) -> 'OrderedDict[str
     if keys and all(key.startswith(WRAPPER_SEGMENT) for key in keys):
         state_dict = _renamed(state_dict, lambda key: key[len(WRAPPER_SEGMENT):])
         keys = list(state_dict)
-    wrapped = tuple(_wrapped_parts(keys))
-
-    def rename(key: str) -> str:
-        for part in wrapped:
-            if key.startswith(part):
-                return part + key[len(part) + len(WRAPPER_SEGMENT):]
-        return key
-
-    return _renamed(state_dict, rename)
+    return _renamed(state_dict, _without_wrapper_segment(_wrapped_parts(keys)))
 
 
 def wrapper_free_state_dict_hook(module: nn.Module, state_dict: 'OrderedDict[str, Tensor]',
@@ -104,21 +106,14 @@ def wrapper_free_state_dict_hook(module: nn.Module, state_dict: 'OrderedDict[str
     """``state_dict`` hook of a model whose parts are wrapped in DDP wrappers: its keys (and
     metadata) read as if they were not, ``generator.x`` rather than ``generator.module.x``.
 
-    Registered with ``module._register_state_dict_hook`` by the separate-DDP wrapper, so a
+    Registered with ``module.register_state_dict_post_hook`` by the separate-DDP wrapper, so a
     multi-process checkpoint is the same as a single-process one.
     """
-    wrapped = tuple(f'{prefix}{name}.' for name, child in module._modules.items()
-                    if child is not None and is_model_wrapper(child))
+    wrapped = [f'{prefix}{name}.' for name, child in module.named_children()
+               if is_model_wrapper(child)]
     if not wrapped:
         return
-
-    def rename(key: str) -> str:
-        for part in wrapped:
-            if key.startswith(part + WRAPPER_SEGMENT):
-                return part + key[len(part) + len(WRAPPER_SEGMENT):]
-        return key
-
-    renamed = _renamed(state_dict, rename)
+    renamed = _renamed(state_dict, _without_wrapper_segment(wrapped))
     state_dict.clear()  # in place: the caller keeps its dict object
     state_dict.update(renamed)
     if hasattr(renamed, '_metadata'):

@@ -88,6 +88,7 @@ class CheckpointLoadingHook(Hook):
     def _start_averaged_models_from_sources(self, weights: dict, model_weights: dict) -> None:
         for averaged, source in self.averaged_models.items():
             if (any(key.startswith(averaged + '.') for key in weights)
+                    or not any(key.startswith(averaged + '.') for key in model_weights)
                     or not any(key.startswith(source + '.') for key in weights)):
                 continue
             for key, value in model_weights.items():  # its own counters (steps) as built
