@@ -87,3 +87,15 @@ def test_demo_writes_each_batch_before_generating_the_next(tmp_path, tiny_checkp
                    '--num-images', '5', '--batch-size', '2', '--out-dir', str(tmp_path / 'out')])
     # the first batch's images were on disk before the second batch was generated
     assert calls == [[], ['000_a_red_circle_0.png', '000_a_red_circle_1.png']]
+
+
+def test_demo_refuses_a_checkpoint_of_another_config(tmp_path, tiny_checkpoint):
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.generator.gf_dim = 8
+    torch.save(dict(state_dict=MODELS.build(model_cfg).state_dict()), tmp_path / 'gf8.pth')
+    demo = load_script('demo/text2img.py')
+    with pytest.raises(RuntimeError, match=r'(?s)gf8.pth does not fit.*gf_dim 8 vs 4'):
+        demo.main([str(TEST_CONFIGS / 'dmgan_tiny.py'), str(tmp_path / 'gf8.pth'),
+                   '--text', 'a red circle', '--out-dir', str(tmp_path / 'out')])
+    assert not (tmp_path / 'out').exists()

@@ -1,3 +1,4 @@
+from . import checkpoint_rules  # noqa: F401  (registers the config rules)
 from .encoder_weights import ENCODER_CONVERTERS, load_encoder_weights
 from .original_checkpoint import (
                                   convert_discriminator,

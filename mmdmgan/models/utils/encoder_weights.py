@@ -5,6 +5,8 @@ import os.path as osp
 import torch
 from torch import nn
 
+from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
+
 from .original_checkpoint import convert_image_encoder, convert_text_encoder
 
 ENCODER_CONVERTERS = {'text_encoder': convert_text_encoder, 'image_encoder': convert_image_encoder}
@@ -32,6 +34,7 @@ def load_encoder_weights(encoder: nn.Module, path: str, prefix: str) -> None:
     state_dict = torch.load(path, map_location='cpu', weights_only=True)
     if isinstance(state_dict, dict) and isinstance(state_dict.get('state_dict'), dict):
         state_dict = state_dict['state_dict']
+    state_dict = strip_wrapper_prefixes(state_dict)  # a multi-process DAMSM run's checkpoint
     prefixed = {key[len(prefix) + 1:]: value for key, value in state_dict.items()
                 if key.startswith(prefix + '.')}
     if prefixed:
