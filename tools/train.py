@@ -12,6 +12,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmdmgan.engine import init_distributed_if_needed
+from mmdmgan.engine.config_validation import validate_runner_config
 from mmdmgan.utils.launch import add_runner_arguments, load_runner_config
 
 
@@ -70,6 +71,7 @@ def build_config(args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     cfg = build_config(args)
+    validate_runner_config(cfg)
     init_distributed_if_needed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -10,6 +10,7 @@
 # Only sampling parts carry weights: the discriminators are built (the model class needs
 # them) but stay random; no image encoder.
 default_scope = 'mmdmgan'
+words_num = 22  # its training captions' limit: infer cuts longer prompts to it
 model = dict(
     type='DMGAN',
     generator=dict(type='DMGANGenerator', noise_dim=100, text_dim=256, condition_dim=100,

@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.logging import print_log
 
 from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
+from mmdmgan.datasets.text_files import read_utf8_lines
 from mmdmgan.datasets.vocabulary import Vocabulary, as_text, tokenize
 from mmdmgan.registry import DATASETS
 
@@ -62,23 +63,19 @@ def load_filenames(data_root: str, split: str) -> List[str]:
 def read_caption_file(path: str, captions_per_image: int) -> List[List[str]]:
     """Tokenized captions of one ``text/<key>.txt`` file, exactly ``captions_per_image``.
 
-    Lines may end in CRLF; bytes that are not UTF-8 are replaced and mojibake is repaired
-    by the tokenizer. Blank lines and lines without words are ignored. Files with more
+    Lines may end in CRLF; mojibake is repaired by the tokenizer, but bytes that are not
+    UTF-8 are an error naming the line (as in the reference, which decodes the files as
+    UTF-8). Blank lines and lines without words are ignored. Files with more
     captions keep the first ones; files with fewer repeat theirs cyclically (with a
     warning) so the flat caption list stays aligned with the image order.
 
     Raises:
-        FileNotFoundError / ValueError: Naming the file when it is missing, unreadable or
-            holds no caption.
+        FileNotFoundError / ValueError: Naming the file when it is missing, unreadable,
+            not UTF-8 (and the line) or holds no caption.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'caption file {path} not found')
-    try:
-        with open(path, 'rb') as file:
-            text = file.read().decode('utf-8', errors='replace')
-    except OSError as error:
-        raise ValueError(f'cannot read caption file {path} ({error})') from error
-    captions = [tokens for tokens in map(tokenize, text.splitlines()) if tokens]
+    captions = [tokens for tokens in map(tokenize, read_utf8_lines(path)) if tokens]
     if not captions:
         raise ValueError(f'caption file {path} contains no caption')
     if len(captions) < captions_per_image:
@@ -252,14 +249,13 @@ def _read_indexed_lines(path: str) -> Dict[str, List[str]]:
     if not os.path.isfile(path):
         raise FileNotFoundError(f'{path} not found; it ships with CUB_200_2011.tgz')
     rows = {}
-    with open(path, encoding='utf-8', errors='replace') as file:
-        for number, line in enumerate(file, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) < 2:
-                raise ValueError(f'{path} line {number}: expected "<id> <values>", got {line!r}')
-            rows[fields[0]] = fields[1:]
+    for number, line in enumerate(read_utf8_lines(path), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) < 2:
+            raise ValueError(f'{path} line {number}: expected "<id> <values>", got {line!r}')
+        rows[fields[0]] = fields[1:]
     return rows
 
 

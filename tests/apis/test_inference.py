@@ -116,5 +116,35 @@ def test_init_full_model_loads_every_part_or_names_what_does_not_fit(tmp_path):
     no_discriminators = {key: value for key, value in state.items()
                          if not key.startswith('discriminators.')}
     torch.save(no_discriminators, tmp_path / 'sampler.pth')
-    with pytest.raises(RuntimeError, match="does not fit .*missing \\['discriminators"):
+    with pytest.raises(RuntimeError, match=r"(?s)does not fit.*missing keys \(\d+\): \['discrim"):
         init_full_model(cfg, str(tmp_path / 'sampler.pth'), sample_model='orig')
+
+
+def test_init_model_refuses_a_checkpoint_of_another_config(checkpoints, tmp_path):
+    root, cfg = checkpoints
+    one_stage_cfg = copy.deepcopy(cfg)
+    one_stage_cfg.model.generator.num_stages = 1
+    one_stage_cfg.model.data_preprocessor.pyramid_sizes = (64,)
+    one_stage_cfg.model.update(image_encoder=None, damsm_loss=None)
+    torch.save(dict(state_dict=MODELS.build(one_stage_cfg.model).state_dict()),
+               tmp_path / 'one_stage.pth')
+    with pytest.raises(RuntimeError, match=r'(?s)one_stage.pth does not fit.*'
+                       r'model.generator.num_stages 1 vs 2.*missing keys.*strict=False'):
+        init_model(cfg, str(tmp_path / 'one_stage.pth'), vocabulary=shapes_vocabulary())
+    with pytest.warns(UserWarning, match='loading only the weights that fit'):
+        model = init_model(cfg, str(tmp_path / 'one_stage.pth'),
+                           vocabulary=shapes_vocabulary(), strict=False)
+    assert model.num_stages == 2
+
+
+def test_init_model_and_init_full_model_read_wrapped_keys(checkpoints, tmp_path):
+    """Checkpoints of multi-process runs before wrapper-free saving: generator.module.*"""
+    root, cfg = checkpoints
+    state = torch.load(root / 'train.pth', weights_only=True)['state_dict']
+    wrapped = {(key.replace('generator.', 'generator.module.', 1)
+                if key.startswith('generator.') else key): value
+               for key, value in state.items()}
+    torch.save(dict(state_dict=wrapped), tmp_path / 'wrapped.pth')
+    plain, from_wrapped = (init_model(cfg, str(path), vocabulary=shapes_vocabulary())
+                           for path in (root / 'train.pth', tmp_path / 'wrapped.pth'))
+    assert np.array_equal(images(from_wrapped, 'orig'), images(plain, 'orig'))

@@ -1,102 +1,26 @@
 """DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
-import os.path as osp
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor, nn
 
-from mmdmgan.apis.text2image import DMGANText2ImagePipeline, Text2ImageOutput
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.models.damsm.text_encoder import padding_mask
-from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
+from mmdmgan.models.utils.encoder_weights import load_encoder_weights
 from mmdmgan.registry import MODELS
 from mmdmgan.structures import DataSample
+from mmdmgan.utils import get_valid_model
 
+from .discriminator import StageDiscriminators
 from .generator import GeneratorOutput
-from .indexed_noise import indexed_noise
+from .indexed_noise import check_seed, draw_seed, indexed_noise
 from .losses import legacy_loss_configs
+from .text2image import DMGANText2ImagePipeline, Text2ImageOutput
 
 ModelCfg = Union[dict, nn.Module]
-ENCODER_CONVERTERS = {'text_encoder': convert_text_encoder, 'image_encoder': convert_image_encoder}
-
-
-def get_valid_model(module: nn.Module) -> nn.Module:
-    """The module itself, or the module inside a (DDP) model wrapper."""
-    return module.module if is_model_wrapper(module) else module
-
-
-def load_encoder_weights(encoder: nn.Module, path: str, prefix: str) -> None:
-    """Load frozen DAMSM encoder weights from a local file into ``encoder`` (strictly).
-
-    Accepts an MMEngine checkpoint (``state_dict`` with keys ``<prefix>.*``, as written by the
-    DAMSM and DM-GAN trainings or ``tools/convert_original_ckpt.py``), a plain state dict of
-    ``encoder``, or the original AttnGAN/DM-GAN release file (``text_encoder*.pth`` /
-    ``image_encoder*.pth``), which is converted on the fly.
-
-    Args:
-        encoder (nn.Module): ``DAMSMTextEncoder`` or ``DAMSMImageEncoder``.
-        path (str): Local weights file.
-        prefix (str): ``'text_encoder'`` or ``'image_encoder'``.
-    """
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'{prefix} weights not found at {path!r}: train DAMSM first '
-            f'(python tools/train.py configs/damsm_<dataset>.py) and point the config variable '
-            f'for the {prefix} weights at its checkpoint, or convert the original release file '
-            f'(tools/convert_original_ckpt.py).')
-    state_dict = torch.load(path, map_location='cpu', weights_only=True)
-    if isinstance(state_dict, dict) and isinstance(state_dict.get('state_dict'), dict):
-        state_dict = state_dict['state_dict']
-    prefixed = {key[len(prefix) + 1:]: value for key, value in state_dict.items()
-                if key.startswith(prefix + '.')}
-    if prefixed:
-        state_dict = prefixed
-    elif not set(encoder.state_dict()) <= set(state_dict):
-        # Neither ours nor prefixed: the original release layout (or an error naming the key).
-        state_dict, _ = ENCODER_CONVERTERS[prefix](state_dict, source=path)
-    try:
-        encoder.load_state_dict(state_dict, strict=True)
-    except RuntimeError as error:
-        raise RuntimeError(f'{path}: the weights do not fit the configured {prefix} '
-                           f'(check vocab_size / embedding_dim in the config): {error}') from None
-
-
-class StageDiscriminators(nn.ModuleList):
-    """The discriminators D_0..D_{K-1} (64, 128, 256), evaluated in one call.
-
-    One ``forward`` runs every stage so that a DDP wrapper around the whole list sees all
-    discriminator computation inside its forward (gradients are then synchronised for
-    every D). Checkpoint keys stay ``discriminators.<k>.*``.
-    """
-
-    def forward(self, images: Sequence[Tensor], sentence: Tensor,
-                wrong_sentence: Optional[Tensor] = None) -> List[Dict[str, Tensor]]:
-        """Logits of every stage.
-
-        Args:
-            images (Sequence[Tensor]): One N×3×S×S batch per stage (ascending S).
-            sentence (Tensor): N×D sentence features paired with the images.
-            wrong_sentence (Tensor, optional): M×D mismatched sentences for the first M images.
-
-        Returns:
-            list[dict]: Per stage raw logits ``uncond`` (N), ``cond`` (N) and, with
-            ``wrong_sentence``, ``cond_wrong`` (M).
-        """
-        if len(images) != len(self):
-            raise ValueError(f'expected {len(self)} image scales, got {len(images)}')
-        outputs = []
-        for discriminator, img in zip(self, images):
-            features = discriminator(img)
-            logits = dict(uncond=discriminator.logits(features),
-                          cond=discriminator.logits(features, sentence))
-            if wrong_sentence is not None:
-                logits['cond_wrong'] = discriminator.logits(features[:len(wrong_sentence)],
-                                                            wrong_sentence)
-            outputs.append(logits)
-        return outputs
 
 
 @MODELS.register_module()
@@ -305,19 +229,22 @@ class DMGAN(BaseModel):
             return self.generator_ema.module
         raise ValueError(f"sample_model must be 'ema' or 'orig', got {sample_model!r}")
 
-    def infer(self, prompt: Union[str, Sequence[str], Tensor], *args,
-              **kwargs) -> Union[Text2ImageOutput, GeneratorOutput]:
+    def infer(self, prompt: Union[str, Sequence[str]], *args, **kwargs) -> Text2ImageOutput:
         """Generate images from text: ``DMGANText2ImagePipeline(self)(prompt, ...)``.
 
         ``infer(prompt, num_images=1, seed=None, noise=None, return_attention=False,
         output_type='pil', sample_model=None, batch_size=16)`` → :class:`Text2ImageOutput`
-        (see :meth:`DMGANText2ImagePipeline.__call__`). A token-id tensor as first argument
-        keeps the token-level form ``infer(caption_ids, caption_len, ...)`` →
-        :class:`GeneratorOutput`, i.e. :meth:`generate_from_tokens`.
+        (see :meth:`DMGANText2ImagePipeline.__call__`). Prompts only: token ids go to
+        :meth:`generate_from_tokens`. Refuses calls whose images would exceed
+        :data:`~mmdmgan.models.dmgan.text2image.MAX_INFER_BYTES`; :meth:`iter_infer` streams.
         """
-        if isinstance(prompt, Tensor):
-            return self.generate_from_tokens(prompt, *args, **kwargs)
         return DMGANText2ImagePipeline(self)(prompt, *args, **kwargs)
+
+    def iter_infer(self, prompt: Union[str, Sequence[str]], *args,
+                   **kwargs) -> Iterator[Text2ImageOutput]:
+        """:meth:`infer` batch by batch: yields one :class:`Text2ImageOutput` per
+        ``batch_size`` images (:meth:`DMGANText2ImagePipeline.iter_infer`), for any number."""
+        return DMGANText2ImagePipeline(self).iter_infer(prompt, *args, **kwargs)
 
     @torch.no_grad()
     def generate_from_tokens(self,
@@ -335,8 +262,9 @@ class DMGAN(BaseModel):
             caption_len (Tensor): B caption lengths.
             noise (Tensor, optional): B×noise_dim z; drawn when omitted.
             ca_epsilon (Tensor, optional): B×condition_dim CA noise; drawn when omitted.
-            seed (int, optional): Seed of the draws of ``noise`` and ``ca_epsilon`` (the global
-                RNG is used when omitted), for reproducible samples.
+            seed (int, optional): Row ``i`` draws its ``noise`` and ``ca_epsilon`` from
+                ``(seed, i)`` (:meth:`noise_for_indices`): the image ``i`` of ``infer`` with
+                this seed. Without a seed one is drawn from the global torch RNG.
             sample_model (str, optional): ``'ema'`` (default when EMA exists) or ``'orig'``.
             return_attention (bool): Also compute the attention maps (else ``attention_maps``
                 is empty and ``attention_impl='sdpa'`` uses its fused read). Defaults to True.
@@ -344,15 +272,15 @@ class DMGAN(BaseModel):
         Returns:
             GeneratorOutput: images per stage (B×3×S×S in [-1, 1]), attention maps, μ, log σ².
         """
+        check_seed(seed)
         generator = get_valid_model(self._sampling_generator(sample_model))
         words, sentence, mask = self.encode_captions(caption_ids, caption_len)
-        batch_size, device = caption_ids.size(0), caption_ids.device
-        rng = None if seed is None else torch.Generator(device=device).manual_seed(seed)
-        if noise is None:
-            noise = torch.randn(batch_size, self.noise_dim, device=device, generator=rng)
-        if ca_epsilon is None:
-            condition_dim = generator.conditioning_augmentation.condition_dim
-            ca_epsilon = torch.randn(batch_size, condition_dim, device=device, generator=rng)
+        device = caption_ids.device
+        if noise is None or ca_epsilon is None:
+            drawn_noise, drawn_epsilon = self.noise_for_indices(
+                range(caption_ids.size(0)), draw_seed() if seed is None else seed)
+            noise = drawn_noise if noise is None else noise
+            ca_epsilon = drawn_epsilon if ca_epsilon is None else ca_epsilon
         return generator(noise.to(device), sentence, words, mask, ca_epsilon=ca_epsilon.to(device),
                          return_attention=return_attention)
 

@@ -9,7 +9,8 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from mmdmgan.models.damsm import DAMSMTextEncoder
-from mmdmgan.models.dmgan import DMGAN, load_encoder_weights
+from mmdmgan.models.dmgan import DMGAN
+from mmdmgan.models.utils import load_encoder_weights
 from mmdmgan.registry import DATASETS, MODELS
 from mmdmgan.structures import DataSample
 from tests.conftest import TEST_CONFIGS
@@ -227,10 +228,12 @@ def test_encoder_weights_load_from_state_dict_and_checkpoint(cfg, model, tmp_pat
     encoder_cfg = {k: v for k, v in cfg.model.text_encoder.items() if k != 'type'}
     source = DAMSMTextEncoder(**encoder_cfg)
     raw, ours = tmp_path / 'text_encoder.pth', tmp_path / 'damsm.pth'
+    wrapped = tmp_path / 'damsm_two_processes.pth'  # written before keys were wrapper-free
     torch.save(source.state_dict(), raw)
-    torch.save(dict(meta={}, state_dict={f'text_encoder.{k}': v
-                                         for k, v in source.state_dict().items()}), ours)
-    for path in (raw, ours):
+    for path, prefix in ((ours, 'text_encoder.'), (wrapped, 'text_encoder.module.')):
+        torch.save(dict(meta={}, state_dict={f'{prefix}{k}': v
+                                             for k, v in source.state_dict().items()}), path)
+    for path in (raw, ours, wrapped):
         target = DAMSMTextEncoder(**encoder_cfg)
         load_encoder_weights(target, str(path), 'text_encoder')
         for key, value in source.state_dict().items():
