@@ -8,6 +8,7 @@ import torch
 from mmengine.config import Config
 
 from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.registry import MODELS
 
 CHECKPOINT_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
@@ -54,7 +55,8 @@ def init_model(config: Union[str, Config, dict],
 
     Args:
         config (str | Config | dict): Config file or object with a ``model`` entry.
-        checkpoint (str, optional): Local checkpoint file (loaded with ``weights_only=True``).
+        checkpoint (str, optional): Local checkpoint file (read by
+            :func:`~mmdmgan.engine.checkpoint.load_checkpoint_file`: plain data only).
         device (str | torch.device): Where the model runs.
         vocabulary (str | Vocabulary, optional): Overrides the lookup of
             :func:`find_vocabulary` (a vocab.json path or a :class:`Vocabulary`).
@@ -65,6 +67,7 @@ def init_model(config: Union[str, Config, dict],
     Raises:
         FileNotFoundError: A missing config or checkpoint file.
         KeyError: A checkpoint without generator or text-encoder weights.
+        CheckpointError: A checkpoint that is refused (not plain data) or incomplete.
     """
     if isinstance(config, str):
         if not osp.isfile(config):
@@ -84,7 +87,7 @@ def init_model(config: Union[str, Config, dict],
                 f'checkpoint {checkpoint} not found (train one with tools/train.py, convert '
                 'an original release with tools/convert_original_ckpt.py, or omit CONFIG and '
                 'CKPT in the demo to use the shipped shapes model)')
-        state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+        state = load_checkpoint_file(checkpoint)
         # Sampling needs no image encoder, so no DAMSM loss term either.
         model_cfg.update(image_encoder=None, lambda_damsm=0, lambda_damsm_mismatch=0,
                          text_encoder_weights=None, image_encoder_weights=None,
@@ -135,7 +138,7 @@ def init_full_model(config: Config, checkpoint: str, sample_model: str = 'ema',
     model_cfg.update(text_encoder_weights=None, image_encoder_weights=None,
                      allow_random_encoders=True)
     model = MODELS.build(model_cfg)
-    state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    state = load_checkpoint_file(checkpoint)
     state = state.get('state_dict', state)
     missing, unexpected = model.load_state_dict(state, strict=False)
     unexpected = [key for key in unexpected if not key.startswith('discriminators.')]
