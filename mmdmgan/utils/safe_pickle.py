@@ -17,10 +17,14 @@ from collections import OrderedDict
 from typing import Any, Callable, Dict, Tuple, Union
 
 
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle names a global (function or class) outside :data:`PLAIN_DATA_GLOBALS`."""
+
+
 def _latin1_encode(text: str, encoding: str = 'latin1') -> bytes:
     """``_codecs.encode`` restricted to latin1: how protocol 2 writes Python-3 ``bytes``."""
     if codecs.lookup(encoding).name != 'iso8859-1':
-        raise pickle.UnpicklingError(
+        raise UnsafePickleError(
             f'bytes encoded as {encoding!r}: only latin1 is allowed in a plain-data pickle')
     return codecs.encode(text, 'latin1')
 
@@ -36,10 +40,6 @@ PLAIN_DATA_GLOBALS: Dict[Tuple[str, str], Callable] = {
 }
 
 
-class UnsafePickleError(pickle.UnpicklingError):
-    """A pickle names a global (function or class) outside :data:`PLAIN_DATA_GLOBALS`."""
-
-
 class PlainDataUnpickler(pickle.Unpickler):
     """A :class:`pickle.Unpickler` that resolves only :data:`PLAIN_DATA_GLOBALS`.
 
@@ -49,6 +49,8 @@ class PlainDataUnpickler(pickle.Unpickler):
     """
 
     def find_class(self, module: str, name: str) -> Any:
+        if module == '__builtin__':  # Python 2's name, and protocols 0-2 of Python 3
+            module = 'builtins'
         found = PLAIN_DATA_GLOBALS.get((module, name))
         if found is None:
             raise UnsafePickleError(
