@@ -137,7 +137,7 @@ def stop_cleanly_on_signals(
 
     The signal raises :class:`TrainingInterrupted` wherever training is; a save in progress
     removes its temporary file on the way out (:func:`~mmdmgan.utils.atomic_write`), other
-    leftovers of ``work_dir`` are removed, the checkpoint to resume from is printed, and the
+    leftovers of ``work_dir`` are removed, the newest checkpoint is printed, and the
     process exits with ``128 + signal number`` (143 for SIGTERM, 130 for SIGINT). A second
     signal during that cleanup stops the process at once.
     """
@@ -158,11 +158,9 @@ def stop_cleanly_on_signals(
     except TrainingInterrupted as stop:
         if is_main_process():  # the only writer of checkpoints
             remove_stale_temp_files(work_dir)
-        named = recorded_checkpoint(work_dir)
-        if named is not None and osp.isfile(named):
-            where = f'the last complete checkpoint is {named}; continue with --resume'
-        else:
-            where = 'no checkpoint was saved yet'
+        candidates = checkpoint_candidates(work_dir)
+        where = (f'the newest checkpoint is {candidates[0]}; continue with --resume'
+                 if candidates else 'no checkpoint was saved yet')
         print(f'training {stop}: {where}', file=sys.stderr, flush=True)
         raise SystemExit(128 + stop.signum) from None
     finally:
