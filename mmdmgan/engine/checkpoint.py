@@ -36,8 +36,9 @@ from mmengine.runner.checkpoint import CheckpointLoader
 PLAIN_HISTORY_BUFFER = 'mmdmgan.HistoryBuffer'
 LEGACY_CONVERTER = 'tools/convert_legacy_checkpoint.py'
 _REFUSAL_MARKS = ('Unsupported global', 'is blocked', 'unrecognized function', 'Can only')
-_PLAIN_LEAVES = (type(None), bool, int, float, complex, str, bytes, torch.Tensor, torch.dtype,
-                 torch.device, torch.Size)
+# Exact types: a subclass (an IntEnum, a str subclass) would be pickled by its class name.
+_PLAIN_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+_PLAIN_TORCH = (torch.Tensor, torch.dtype, torch.device, torch.Size)
 
 
 class CheckpointError(ValueError):
@@ -131,15 +132,15 @@ def _to_plain(value: Any, where: str) -> Any:
         return value.item()
     if isinstance(value, np.ndarray) and value.dtype.kind in 'biuf':
         return torch.from_numpy(value.copy())
-    if isinstance(value, _PLAIN_LEAVES):
+    if type(value) in _PLAIN_SCALARS or isinstance(value, _PLAIN_TORCH):
         return value
-    if isinstance(value, (dict, OrderedDict)):
-        converted = type(value)()
+    if isinstance(value, dict):
+        # Subclasses (ConfigDict, defaultdict...) would be pickled by their class name.
+        converted = OrderedDict() if type(value) is OrderedDict else {}
         for key, item in value.items():
             converted[key] = _to_plain(item, f'{where}[{key!r}]')
         return converted
-    if isinstance(value, (list, tuple, set, frozenset)) and type(value) in (
-            list, tuple, set, frozenset):
+    if type(value) in (list, tuple, set):
         return type(value)(_to_plain(item, f'{where}[{index}]')
                            for index, item in enumerate(value))
     raise TypeError(
