@@ -26,7 +26,7 @@ from mmdmgan.engine.checkpoint import (
     UnsafeCheckpointError,
     load_checkpoint_file,
 )
-from tests.conftest import TEST_CONFIGS
+from tests.conftest import REPO, TEST_CONFIGS
 
 ENV_FLAG = 'MMDMGAN_TEST_PAYLOAD_RAN'
 
@@ -246,3 +246,15 @@ def test_plain_checkpoint_loads(tmp_path):
     path = tmp_path / 'ok.pth'
     path.write_bytes(buffer.getvalue())
     assert load_checkpoint_file(path)['meta']['iter'] == 3
+
+
+@pytest.mark.slow
+def test_train_resume_refuses_the_getattr_exploit(getattr_exploit_file, no_trace):
+    """The real entry point: tools/train.py --resume FILE (Runner.resume in a new process)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(TEST_CONFIGS)]))
+    result = subprocess.run(
+        [sys.executable, 'tools/train.py', str(TEST_CONFIGS / 'dmgan_tiny.py'), '--work-dir',
+         str(no_trace.parent / 'run'), '--resume', getattr_exploit_file],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert 'evil.pth is refused' in result.stdout + result.stderr
