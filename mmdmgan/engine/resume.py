@@ -6,6 +6,7 @@ but none loads, or one is refused as unsafe, resuming stops with an error listin
 never starts again from iteration 0 over a work dir that holds checkpoints. Only a work dir
 without any complete checkpoint starts from iteration 0, and says so.
 """
+import logging
 import os
 import os.path as osp
 import re
@@ -31,7 +32,7 @@ CHECKPOINT_NAME = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
 
 
 def _warn(message: str) -> None:
-    print_log(message, logger='current', level=30)
+    print_log(message, logger='current', level=logging.WARNING)
 
 
 def recorded_checkpoint(work_dir: str) -> Optional[str]:
@@ -145,9 +146,14 @@ def stop_cleanly_on_signals(
         yield
         return
 
+    owner = os.getpid()
+
     def interrupt(signum: int, frame) -> None:
         for number in signals:
             signal.signal(number, signal.SIG_DFL)
+        if os.getpid() != owner:  # a forked data-loader worker: the default action
+            os.kill(os.getpid(), signum)
+            return
         raise TrainingInterrupted(signum)
 
     previous = {number: signal.getsignal(number) for number in signals}
