@@ -15,7 +15,7 @@ from mmdmgan.engine.checkpoint import (
 )
 from mmdmgan.engine.legacy_checkpoint import convert_legacy_checkpoint
 from tests.conftest import load_script
-from tests.engine.test_checkpoint_safety import PAYLOADS, getattr_exploit, trace_code
+from tests.engine.test_checkpoint import PAYLOADS, getattr_exploit, trace_code
 
 
 def mmengine_checkpoint(path):
