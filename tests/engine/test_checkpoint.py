@@ -258,3 +258,13 @@ def test_train_resume_refuses_the_getattr_exploit(getattr_exploit_file, no_trace
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert 'evil.pth is refused' in result.stdout + result.stderr
+
+
+def test_environment_cannot_turn_the_safe_load_off(getattr_exploit_file, monkeypatch):
+    """TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 turns weights_only off in every torch.load that does
+    not pass it, MMEngine's own local loader included; ours passes it."""
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    with pytest.raises(UnsafeCheckpointError):
+        load_checkpoint_file(getattr_exploit_file)
+    with pytest.raises(UnsafeCheckpointError):
+        _load_checkpoint(getattr_exploit_file, map_location='cpu')
