@@ -17,7 +17,7 @@ from typing import Dict
 import torch
 from torch import Tensor
 
-import mmdmgan  # noqa: F401  (allowlists MMEngine checkpoint types for weights_only loads)
+from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.utils import atomic_write
 
@@ -42,7 +42,7 @@ def main() -> None:
 
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    checkpoint = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
+    checkpoint = load_checkpoint_file(args.checkpoint)
     weights = gan_weights(strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint)),
                           args.checkpoint)
     meta = dict(source=osp.basename(args.checkpoint))

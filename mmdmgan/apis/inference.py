@@ -8,6 +8,7 @@ import torch
 from mmengine.config import Config
 
 from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.engine.checkpoint_loading import load_checked_state_dict, strip_wrapper_prefixes
 from mmdmgan.registry import MODELS
 
@@ -64,7 +65,8 @@ def init_model(config: Union[str, Config, dict],
 
     Args:
         config (str | Config | dict): Config file or object with a ``model`` entry.
-        checkpoint (str, optional): Local checkpoint file (loaded with ``weights_only=True``).
+        checkpoint (str, optional): Local checkpoint file (read by
+            :func:`~mmdmgan.engine.checkpoint.load_checkpoint_file`: plain data only).
         device (str | torch.device): Where the model runs.
         vocabulary (str | Vocabulary, optional): Overrides the lookup of
             :func:`find_vocabulary` (a vocab.json path or a :class:`Vocabulary`).
@@ -78,6 +80,7 @@ def init_model(config: Union[str, Config, dict],
         FileNotFoundError: A missing config or checkpoint file.
         KeyError: A checkpoint without generator or text-encoder weights.
         CheckpointMismatchError: (a RuntimeError) the checkpoint does not fit the config.
+        CheckpointError: A checkpoint that is refused (not plain data) or incomplete.
     """
     if isinstance(config, str):
         if not osp.isfile(config):
@@ -97,7 +100,7 @@ def init_model(config: Union[str, Config, dict],
                 f'checkpoint {checkpoint} not found (train one with tools/train.py, convert '
                 'an original release with tools/convert_original_ckpt.py, or omit CONFIG and '
                 'CKPT in the demo to use the shipped shapes model)')
-        state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+        state = load_checkpoint_file(checkpoint)
         weights = strip_wrapper_prefixes(state.get('state_dict', state))
         # Sampling needs no image encoder, so no DAMSM loss term either.
         for legacy in ('lambda_damsm', 'lambda_damsm_mismatch', 'gamma1', 'gamma2', 'gamma3'):
@@ -154,7 +157,7 @@ def init_full_model(config: Config, checkpoint: str, sample_model: str = 'ema',
     model_cfg.update(text_encoder_weights=None, image_encoder_weights=None,
                      allow_random_encoders=True)
     model = MODELS.build(model_cfg)
-    state = torch.load(checkpoint, map_location='cpu', weights_only=True)
+    state = load_checkpoint_file(checkpoint)
     weights = strip_wrapper_prefixes(state.get('state_dict', state))
     no_ema = not any(key.startswith(EMA_PREFIX) for key in weights)
     load_checked_state_dict(

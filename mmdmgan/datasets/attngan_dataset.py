@@ -22,27 +22,28 @@ from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
 from mmdmgan.datasets.text_files import read_utf8_lines
 from mmdmgan.datasets.vocabulary import Vocabulary, as_text, tokenize
 from mmdmgan.registry import DATASETS
+from mmdmgan.utils.safe_pickle import load_plain_data_pickle
 
 SPLITS = ('train', 'test')
 
 
 def load_legacy_pickle(path: str):
-    """Load a pickle that Python 2 may have written, decoding its byte strings as latin1.
+    """Load a dataset pickle that Python 2 may have written (byte strings decoded as latin1).
+
+    Read with :class:`~mmdmgan.utils.safe_pickle.PlainDataUnpickler`: only containers,
+    strings and numbers, so a tampered file cannot run code.
 
     Raises:
         FileNotFoundError: Naming the missing file.
-        ValueError: Naming the file when it is not a readable pickle.
+        ValueError: Naming the file when it is not a readable plain-data pickle.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'{path} not found; prepare the dataset as described in '
                                 'docs/data.md (tools/data/check_dataset.py lists what is missing)')
     try:
-        with open(path, 'rb') as file:
-            return pickle.load(file, encoding='latin1')
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError, IndexError) as error:
-        raise ValueError(f'{path} is not a readable pickle ({type(error).__name__}: {error}); '
-                         'restore it from the original dataset archive') from error
+        return load_plain_data_pickle(path)
+    except ValueError as error:
+        raise ValueError(f'{error}; restore it from the original dataset archive') from error
 
 
 def detect_layout(data_root: str) -> str:
