@@ -41,8 +41,8 @@ EXAMPLES = (
 )
 #: One gallery item: an H×W×3 uint8 image and its caption.
 GalleryItem = Tuple[np.ndarray, str]
-#: What :func:`generate` returns: the three galleries and the message (Markdown).
-PageOutputs = Tuple[List[GalleryItem], List[GalleryItem], List[GalleryItem], str]
+#: What :func:`generate` returns: two galleries, the attention picture and the message.
+PageOutputs = Tuple[List[GalleryItem], List[GalleryItem], Optional[np.ndarray], str]
 
 
 class ModelCache:
@@ -97,11 +97,13 @@ def generate(cache: ModelCache, caption: str, num_images: float, seed: Optional[
     """The Generate button's callback.
 
     Returns:
-        tuple: the images of the chosen stage, each image's stage sheet, each image's word
-        attention sheet (one row per refinement stage, one tile per word) and a Markdown
-        message: the words used and the dropped ones, or why nothing was drawn.
+        tuple: the images of the chosen stage, each image's stage sheet, the word attention
+        of every image (their attention sheets top to bottom: per image one row per
+        refinement stage, its image then one tile per word, labelled with the word; ``None``
+        when nothing was drawn) and a Markdown message: the words used and the dropped ones,
+        or why nothing was drawn.
     """
-    nothing: PageOutputs = ([], [], [], '')
+    nothing: PageOutputs = ([], [], None, '')
     try:
         model = cache.get(config.strip(), checkpoint.strip())
     except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
@@ -123,15 +125,17 @@ def generate(cache: ModelCache, caption: str, num_images: float, seed: Optional[
     stage = model.sizes.index(stage_size)
     images = [(image, f'image {i + 1}')
               for i, image in enumerate(to_uint8(output.images[stage]))]
-    stages, attention = [], []
+    stages, attention_sheets = [], []
     final_size = output.sizes[-1]
     for i in range(len(output.prompts)):
         per_stage = [stage_images[i] for stage_images in output.images]
         stages.append((stage_sheet(per_stage, final_size), f'image {i + 1}: every stage'))
         if output.attention_maps[i]:
-            attention.append((attention_sheet(per_stage, output.attention_maps[i],
-                                              output.words[i], tile_size=min(final_size, 128)),
-                              f'image {i + 1}: attention of each word'))
+            attention_sheets.append(attention_sheet(per_stage, output.attention_maps[i],
+                                                    output.words[i],
+                                                    tile_size=min(final_size, 128)))
+    # One caption per call, so every sheet has the same words and width.
+    attention = np.concatenate(attention_sheets) if attention_sheets else None
     lines = [f"Words used: {' '.join(output.words[0])}"]
     lines += [f'**Warning:** {warning.message}' for warning in caught
               if issubclass(warning.category, UserWarning)]
@@ -169,13 +173,14 @@ def build_app(cache: ModelCache, config: str = SHAPES_DEMO_CONFIG,
                     load_button = gr.Button('Load model', elem_id='load')
                     model_message = gr.Markdown(describe_model(model, config, checkpoint))
             with gr.Column(scale=2):
-                images = gr.Gallery(label='Images', columns=4, height='auto', format='png',
-                                    elem_id='images')
-                stages = gr.Gallery(label='Stages', columns=2, height='auto', format='png',
-                                    elem_id='stages')
-                attention = gr.Gallery(label='Word attention per refinement stage '
-                                             '(blue low, red high)', columns=1,
-                                       height='auto', format='png', elem_id='attention')
+                images = gr.Gallery(label='Images', columns=4, height=220, format='png',
+                                    object_fit='contain', elem_id='images')
+                stages = gr.Gallery(label='Stages', columns=4, height=200, format='png',
+                                    object_fit='contain', elem_id='stages')
+                attention = gr.Image(label='Word attention of each image (top to bottom), '
+                                     'per refinement stage: blue low, red high',
+                                     type='numpy', format='png', interactive=False,
+                                     elem_id='attention')
         inputs = [caption, num_images, seed, stage, config_box, checkpoint_box]
         outputs = [images, stages, attention, message]
         button.click(lambda *args: generate(cache, *args), inputs, outputs,

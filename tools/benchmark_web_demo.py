@@ -68,7 +68,7 @@ def browser_missing() -> Optional[str]:
     return None
 
 
-def open_browser(width: int = 1400, height: int = 1000):
+def open_browser(width: int = 1400, height: int = 1100):
     """A headless chromium (the system one, with its chromedriver: nothing is downloaded)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
