@@ -9,8 +9,9 @@ Starts the page on 127.0.0.1 (a free port) and measures, per number of images:
 - ``page_s`` (with a browser): a headless chromium types the caption, clicks Generate and
   waits until every image of the gallery has loaded; the time from the click to that moment.
 
-Prints one JSON line per number of images (the median and every run). The browser is the
-system ``chromium`` with ``chromedriver`` (Debian: ``apt-get install chromium
+Prints one JSON line per number of images (the median and every run, and the 1-minute load
+average of the machine at the end: other processes on the same cores slow every number). The
+browser is the system ``chromium`` with ``chromedriver`` (Debian: ``apt-get install chromium
 chromium-driver``), driven by Selenium without any download.
 """
 import argparse
@@ -154,7 +155,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                           callback_s=summary(callback_times),
                           page_s=summary(page_times) if page_times else None,
                           config=args.config, caption=args.caption,
-                          threads=torch.get_num_threads(), torch=torch.__version__,
+                          threads=torch.get_num_threads(), cpu_count=os.cpu_count(),
+                          load_average=round(os.getloadavg()[0], 1), torch=torch.__version__,
                           cpu=platform.processor() or platform.machine())
             print(json.dumps(record), flush=True)
     finally:
