@@ -96,7 +96,8 @@ def generate_in_page(driver, url: str, caption: str, num_images: int,
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(url)
-    wait = WebDriverWait(driver, timeout)
+    # Poll often: the default 0.5 s would add up to half a second to every measurement.
+    wait = WebDriverWait(driver, timeout, poll_frequency=0.02)
     box = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '#caption textarea'))
     box.send_keys(Keys.CONTROL, 'a')
     box.send_keys(Keys.DELETE)
