@@ -1,8 +1,10 @@
 """The web demo: its callbacks, the served app through gradio_client, and a real browser."""
 import io
+import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -142,6 +144,32 @@ def test_command_line_defaults():
     assert (args.config, args.checkpoint) == (SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT)
     with pytest.raises(SystemExit):
         web_demo.parse_args(['other_config.py'])
+
+
+@pytest.mark.slow  # a fresh interpreter imports torch and gradio
+def test_command_serves_the_page_on_the_given_port():
+    port = benchmark.free_port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p]))
+    server = subprocess.Popen([sys.executable, 'demo/gradio_text2img.py', '--port', str(port)],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                with urllib.request.urlopen(f'http://127.0.0.1:{port}/config', timeout=5) as page:
+                    config = json.load(page)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, 'the page did not come up in 120 s'
+                time.sleep(0.5)
+        assert any(component.get('props', {}).get('elem_id') == 'generate'
+                   for component in config['components'])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 # ---------------------------------------------------------------- the served app
