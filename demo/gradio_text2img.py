@@ -11,6 +11,7 @@ words outside the model's vocabulary get a message naming the dropped words; a c
 no known word gets a message instead of images. Needs ``pip install -r requirements/demo.txt``.
 """
 import argparse
+import functools
 import os.path as osp
 import threading
 import warnings
@@ -114,6 +115,9 @@ def generate(cache: ModelCache, caption: str, num_images: float, seed: Optional[
                               f"one of {', '.join(map(stage_label, model.sizes))}.", )
     if not caption or not caption.strip():
         return nothing[:3] + ('**Type a caption first.**', )
+    if not 1 <= num_images <= MAX_IMAGES or num_images != int(num_images):
+        return nothing[:3] + (f'**The number of images must be a whole number from 1 to '
+                              f'{MAX_IMAGES}**, got {num_images}.', )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         try:
@@ -183,10 +187,9 @@ def build_app(cache: ModelCache, config: str = SHAPES_DEMO_CONFIG,
                                      elem_id='attention')
         inputs = [caption, num_images, seed, stage, config_box, checkpoint_box]
         outputs = [images, stages, attention, message]
-        button.click(lambda *args: generate(cache, *args), inputs, outputs,
-                     api_name='generate')
-        caption.submit(lambda *args: generate(cache, *args), inputs, outputs)
-        load_button.click(lambda *args: load_model(cache, *args), [config_box, checkpoint_box],
+        button.click(functools.partial(generate, cache), inputs, outputs, api_name='generate')
+        caption.submit(functools.partial(generate, cache), inputs, outputs)
+        load_button.click(functools.partial(load_model, cache), [config_box, checkpoint_box],
                           [model_message, stage], api_name='load_model')
     return app
 

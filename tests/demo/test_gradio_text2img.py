@@ -93,6 +93,12 @@ def test_dropped_and_unknown_words_are_reported(cache):
     assert run(cache, '   ')[3] == '**Type a caption first.**'
 
 
+@pytest.mark.parametrize('num_images', [0, 9, 2.5])
+def test_number_of_images_is_checked(cache, num_images):
+    images, _, _, message = run(cache, num_images=num_images)
+    assert images == [] and 'from 1 to 8' in message and str(num_images) in message
+
+
 def test_models_load_once_per_process(cache, monkeypatch):
     model = cache.get(SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT)
     calls = []
