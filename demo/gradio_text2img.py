@@ -130,8 +130,8 @@ def generate(cache: ModelCache, caption: str, num_images: float, seed: Optional[
     images = [(image, f'image {i + 1}')
               for i, image in enumerate(to_uint8(output.images[stage]))]
     stages, attention_sheets = [], []
-    final_size = output.sizes[-1]
-    for i in range(len(output.prompts)):
+    final_size = model.sizes[-1]
+    for i in range(len(output.words)):
         per_stage = [stage_images[i] for stage_images in output.images]
         stages.append((stage_sheet(per_stage, final_size), f'image {i + 1}: every stage'))
         if output.attention_maps[i]:
