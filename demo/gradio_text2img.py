@@ -31,7 +31,7 @@ from mmdmgan.apis import (
 )
 
 MAX_IMAGES = 8
-#: Captions in the shipped model's training grammar (a position phrase; the first two name
+#: Captions in the shipped model's training grammar (a position phrase; the first three name
 #: held-out colour/shape pairs, never seen in training); each is drawn right with seed 0.
 EXAMPLES = (
     'a large red circle in the centre on a blue background',
@@ -147,9 +147,14 @@ def generate(cache: ModelCache, caption: str, num_images: float, seed: Optional[
 
 
 def build_app(cache: ModelCache, config: str = SHAPES_DEMO_CONFIG,
-              checkpoint: str = SHAPES_DEMO_CHECKPOINT,
-              examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
-    """The page, with ``config`` + ``checkpoint`` loaded (into ``cache``) as its model."""
+              checkpoint: str = SHAPES_DEMO_CHECKPOINT, examples: Sequence[str] = EXAMPLES,
+              model_picker: bool = True) -> gr.Blocks:
+    """The page, with ``config`` + ``checkpoint`` loaded (into ``cache``) as its model.
+
+    With ``model_picker=False`` the page (and its API) can use only that model: the paths
+    are kept on the server, so visitors cannot make it load other files (configs are Python
+    files that MMEngine executes).
+    """
     model = cache.get(config, checkpoint)
     with gr.Blocks(title='DM-GAN text-to-image', analytics_enabled=False) as app:
         gr.Markdown('# DM-GAN: text to image\nType a caption and press **Generate**. '
@@ -170,12 +175,16 @@ def build_app(cache: ModelCache, config: str = SHAPES_DEMO_CONFIG,
                 if examples:
                     gr.Examples([[text] for text in examples], inputs=[caption],
                                 label='Example captions')
-                with gr.Accordion('Model', open=False):
-                    config_box = gr.Textbox(value=config, label='Config', elem_id='config')
-                    checkpoint_box = gr.Textbox(value=checkpoint, label='Checkpoint',
-                                                elem_id='checkpoint')
-                    load_button = gr.Button('Load model', elem_id='load')
-                    model_message = gr.Markdown(describe_model(model, config, checkpoint))
+                if model_picker:
+                    with gr.Accordion('Model', open=False):
+                        config_box = gr.Textbox(value=config, label='Config',
+                                                elem_id='config')
+                        checkpoint_box = gr.Textbox(value=checkpoint, label='Checkpoint',
+                                                    elem_id='checkpoint')
+                        load_button = gr.Button('Load model', elem_id='load')
+                        model_message = gr.Markdown(describe_model(model, config, checkpoint))
+                else:
+                    config_box, checkpoint_box = gr.State(config), gr.State(checkpoint)
             with gr.Column(scale=2):
                 images = gr.Gallery(label='Images', columns=4, height=220, format='png',
                                     object_fit='contain', elem_id='images')
@@ -188,9 +197,11 @@ def build_app(cache: ModelCache, config: str = SHAPES_DEMO_CONFIG,
         inputs = [caption, num_images, seed, stage, config_box, checkpoint_box]
         outputs = [images, stages, attention, message]
         button.click(functools.partial(generate, cache), inputs, outputs, api_name='generate')
-        caption.submit(functools.partial(generate, cache), inputs, outputs)
-        load_button.click(functools.partial(load_model, cache), [config_box, checkpoint_box],
-                          [model_message, stage], api_name='load_model')
+        caption.submit(functools.partial(generate, cache), inputs, outputs, api_name=False)
+        if model_picker:
+            load_button.click(functools.partial(load_model, cache),
+                              [config_box, checkpoint_box], [model_message, stage],
+                              api_name='load_model')
     return app
 
 
@@ -206,6 +217,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--port', type=int, default=7860)
     parser.add_argument('--share', action='store_true',
                         help="also publish the page through a temporary gradio.live link")
+    parser.add_argument('--no-model-picker', action='store_true',
+                        help='serve only CONFIG + CKPT: visitors cannot load other files (use '
+                             'it when the page is reachable by others: --host, --share)')
     args = parser.parse_args(argv)
     if (args.config == SHAPES_DEMO_CONFIG) != (args.checkpoint == SHAPES_DEMO_CHECKPOINT):
         parser.error('give both CONFIG and CKPT, or neither (the shipped shapes model)')
@@ -214,7 +228,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    app = build_app(ModelCache(args.device), args.config, args.checkpoint)
+    app = build_app(ModelCache(args.device), args.config, args.checkpoint,
+                    model_picker=not args.no_model_picker)
     app.queue().launch(server_name=args.host, server_port=args.port, share=args.share)
 
 

@@ -147,9 +147,24 @@ def test_core_does_not_import_gradio():
 def test_command_line_defaults():
     args = web_demo.parse_args([])
     assert (args.host, args.port, args.share) == ('127.0.0.1', 7860, False)
+    assert not args.no_model_picker
     assert (args.config, args.checkpoint) == (SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT)
     with pytest.raises(SystemExit):
         web_demo.parse_args(['other_config.py'])
+
+
+def test_without_model_picker_only_the_given_model_is_served(cache):
+    app = web_demo.build_app(cache, model_picker=False)
+    elem_ids = {component.elem_id for component in app.blocks.values()}
+    assert {'caption', 'generate'} <= elem_ids and not {'config', 'checkpoint'} & elem_ids
+    api = app.get_api_info()['named_endpoints']
+    assert list(api) == ['/generate']
+    assert [parameter['label'] for parameter in api['/generate']['parameters']] == [
+        'Caption', 'Number of images', 'Seed (same seed, same images; empty: random)',
+        'Stage shown in the gallery']
+    picker = web_demo.build_app(cache).get_api_info()['named_endpoints']
+    assert set(picker) == {'/generate', '/load_model'}
+    assert len(picker['/generate']['parameters']) == 6
 
 
 @pytest.mark.slow  # a fresh interpreter imports torch and gradio
