@@ -82,6 +82,17 @@ def open_browser(width: int = 1400, height: int = 1100):
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
 
 
+def type_caption(driver, caption: str) -> None:
+    """Replace the text of the page's caption box by ``caption``."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_element(By.CSS_SELECTOR, '#caption textarea')
+    box.send_keys(Keys.CONTROL, 'a')
+    box.send_keys(Keys.DELETE)
+    box.send_keys(caption)
+
+
 def generate_in_page(driver, url: str, caption: str, num_images: int,
                      timeout: float = 120) -> Tuple[float, List[str]]:
     """Open the page, type ``caption``, set the number of images, click Generate and wait
@@ -98,10 +109,8 @@ def generate_in_page(driver, url: str, caption: str, num_images: int,
     driver.get(url)
     # Poll often: the default 0.5 s would add up to half a second to every measurement.
     wait = WebDriverWait(driver, timeout, poll_frequency=0.02)
-    box = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '#caption textarea'))
-    box.send_keys(Keys.CONTROL, 'a')
-    box.send_keys(Keys.DELETE)
-    box.send_keys(caption)
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, '#caption textarea'))
+    type_caption(driver, caption)
     number = driver.find_element(By.CSS_SELECTOR, '#num-images input[type=number]')
     number.send_keys(Keys.CONTROL, 'a')
     number.send_keys(str(num_images), Keys.TAB)

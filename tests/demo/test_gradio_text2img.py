@@ -224,8 +224,10 @@ def test_app_through_gradio_client(served):
 @pytest.mark.skipif(benchmark.browser_missing() is not None,
                     reason=f'no headless browser: {benchmark.browser_missing()}')
 def test_page_in_a_real_browser(served, tmp_path):
-    """Chromium types a caption, clicks Generate and sees four non-blank images."""
+    """Chromium types a caption, clicks Generate and sees four non-blank images; then the
+    messages for a dropped word and for a caption without a known word."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = benchmark.open_browser()
     try:
@@ -234,8 +236,6 @@ def test_page_in_a_real_browser(served, tmp_path):
         with urllib.request.urlopen(sources[0], timeout=30) as response:
             image = np.asarray(Image.open(io.BytesIO(response.read())).convert('RGB'))
         assert image.shape == (128, 128, 3) and image.std() > 10  # not a blank image
-        message = driver.find_element(By.ID, 'message').text
-        assert CAPTION in message
         screenshots = [tmp_path / 'web_demo.png']
         if os.environ.get('MMDMGAN_ARTIFACTS'):
             screenshots.append(Path(os.environ['MMDMGAN_ARTIFACTS']) / 'web_demo.png')
@@ -243,5 +243,15 @@ def test_page_in_a_real_browser(served, tmp_path):
             path.parent.mkdir(parents=True, exist_ok=True)
             assert driver.save_screenshot(str(path)), path
             assert Image.open(path).size[0] > 0
+        message = driver.find_element(By.ID, 'message').text
+        assert CAPTION in message
+        attention = driver.find_element(By.CSS_SELECTOR, '#attention img')
+        assert attention.get_attribute('src')
+        for caption, expected in (('a huge red circle in the centre', "dropped: ['huge']"),
+                                  ('hello world', 'no word of the model vocabulary')):
+            benchmark.type_caption(driver, caption)
+            driver.find_element(By.ID, 'generate').click()
+            WebDriverWait(driver, 60, poll_frequency=0.05).until(
+                lambda d, expected=expected: expected in d.find_element(By.ID, 'message').text)
     finally:
         driver.quit()
