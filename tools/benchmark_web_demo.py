@@ -6,6 +6,8 @@
 Starts the page on 127.0.0.1 (a free port) and measures, per number of images:
 
 - ``callback_s``: the Generate callback alone (sampling, sheets; no web round trip);
+- ``client_s``: the same request through ``gradio_client`` (Gradio's queue, the PNG encoding
+  of the outputs, HTTP, the client's download of the files; no browser);
 - ``page_s`` (with a browser): a headless chromium types the caption, clicks Generate and
   waits until every image of the gallery has loaded; the time from the click to that moment.
 
@@ -143,26 +145,35 @@ def main(argv: Optional[List[str]] = None) -> None:
     if not args.no_browser and browser_missing():
         parser.error(f'{browser_missing()}; or pass --no-browser')
 
+    from gradio_client import Client
+
     cache = web_demo.ModelCache(args.device)
     app = web_demo.build_app(cache, args.config, args.checkpoint)
     url = start_app(app)
+    client = Client(url, verbose=False)
+    final_size = cache.get(args.config, args.checkpoint).sizes[-1]
     driver = None if args.no_browser else open_browser()
     try:
         for num_images in args.num_images:
-            callback_times, page_times = [], []
+            callback_times, client_times, page_times = [], [], []
             for run in range(args.repeats + 1):  # run 0 warms up (allocator, page assets)
                 start = time.perf_counter()
                 web_demo.generate(cache, args.caption, num_images, run, None, args.config,
                                   args.checkpoint)
                 callback_time = time.perf_counter() - start
+                start = time.perf_counter()
+                client.predict(args.caption, num_images, run, final_size, args.config,
+                               args.checkpoint, api_name='/generate')
+                client_time = time.perf_counter() - start
                 page_time = None if driver is None else generate_in_page(
                     driver, url, args.caption, num_images)[0]
                 if run:
                     callback_times.append(callback_time)
+                    client_times.append(client_time)
                     if page_time is not None:
                         page_times.append(page_time)
             record = dict(num_images=num_images, device=args.device,
-                          callback_s=summary(callback_times),
+                          callback_s=summary(callback_times), client_s=summary(client_times),
                           page_s=summary(page_times) if page_times else None,
                           config=args.config, caption=args.caption,
                           threads=torch.get_num_threads(), cpu_count=os.cpu_count(),

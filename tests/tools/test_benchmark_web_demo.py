@@ -15,7 +15,8 @@ def test_callback_latency_lines(capsys):
                if line.startswith('{')]
     assert [record['num_images'] for record in records] == [1, 2]
     for record in records:
-        assert len(record['callback_s']['runs']) == 2
+        assert len(record['callback_s']['runs']) == len(record['client_s']['runs']) == 2
+        assert record['client_s']['median'] > 0
         assert record['callback_s']['median'] > 0 and record['page_s'] is None
         assert record['config'].endswith('shapes_demo.py') and record['load_average'] >= 0
 
