@@ -1,12 +1,15 @@
 """A web page that draws images from captions with a DM-GAN (Gradio).
 
     python demo/gradio_text2img.py                       # shipped shapes model, on 127.0.0.1:7860
-    python demo/gradio_text2img.py CONFIG CKPT --device cuda --host 0.0.0.0 --port 8080
+    python demo/gradio_text2img.py CONFIG CKPT --device cuda --host 0.0.0.0 --port 8080 \
+        --no-model-picker
 
 The page has a caption box, the number of images, a seed and a stage selector; it shows the
 images of the chosen stage, every image's stages side by side and, per image, the memory
 attention of each word in each refinement stage (labelled with the word). A model picker
-loads another config + checkpoint; models are loaded once per process and kept. Captions with
+loads another config + checkpoint (``--no-model-picker`` removes it: configs are executed
+Python, so do so when others can reach the page); models are loaded once per process and
+kept. Captions with
 words outside the model's vocabulary get a message naming the dropped words; a caption with
 no known word gets a message instead of images. Needs ``pip install -r requirements/demo.txt``.
 """
