@@ -26,7 +26,7 @@ model = dict(
     text_encoder=dict(vocab_size=vocab_size),
     text_encoder_weights=text_encoder_weights,
     image_encoder_weights=image_encoder_weights,
-    lambda_damsm=5.0)
+    damsm_loss=dict(loss_weight=5.0))  # LAMBDA
 train_dataloader = dict(batch_size=batch_size, dataset=dict(data_root=data_root))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
 

@@ -25,7 +25,7 @@ model = dict(
     text_encoder_weights=damsm_checkpoint,
     image_encoder_weights=damsm_checkpoint,
     allow_random_encoders=allow_random_encoders,
-    lambda_damsm=5.0,
+    damsm_loss=dict(loss_weight=5.0),
     data_preprocessor=dict(pyramid_sizes=(64, 128), mismatch='auto'))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
 

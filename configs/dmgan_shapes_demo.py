@@ -40,7 +40,7 @@ model = dict(
     image_encoder_weights=damsm_checkpoint,
     # Not in the paper: the final image's DAMSM sentence score must prefer its caption to the
     # discriminators' mismatched one, which differs in one word (below).
-    lambda_damsm_mismatch=10.0)
+    damsm_mismatch_loss=dict(type='DAMSMMismatchLoss', loss_weight=10.0, gamma3=10.0))
 # One-word negatives: the discriminators' mismatched caption is the scene's own with one
 # attribute changed, so they must check each word, not just the background.
 train_dataloader = dict(batch_size=16, dataset=dict(heldout_pairs=heldout_pairs, max_objects=1,

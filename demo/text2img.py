@@ -15,15 +15,9 @@ from typing import List, Optional
 import numpy as np
 from PIL import Image
 
-from mmdmgan.apis import (
-    SHAPES_DEMO_CHECKPOINT,
-    SHAPES_DEMO_CONFIG,
-    attention_sheet,
-    init_model,
-    stage_sheet,
-    to_uint8,
-)
-from mmdmgan.utils import atomic_write
+from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, init_model
+from mmdmgan.utils import atomic_write, to_uint8
+from mmdmgan.visualization import attention_sheet, stage_sheet
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -51,11 +45,25 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     if args.text_file:
         if not osp.isfile(args.text_file):
             parser.error(f'--text-file {args.text_file} not found')
-        with open(args.text_file, encoding='utf-8') as file:
-            args.text += [line.strip() for line in file if line.strip()]
+        args.text += read_captions(args.text_file, parser)
     if not args.text:
         parser.error('give at least one caption with --text or --text-file')
     return args
+
+
+def read_captions(path: str, parser: argparse.ArgumentParser) -> List[str]:
+    """The non-empty lines of a UTF-8 caption file; other bytes end the run with one line
+    naming the file and the byte position."""
+    with open(path, 'rb') as file:
+        data = file.read()
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b'\n') + 1
+        parser.error(f'--text-file {path}: not UTF-8 text (byte 0x{data[error.start]:02x} at '
+                     f'byte position {error.start} (line {line}): {error.reason}); save it as '
+                     'UTF-8')
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def slug(text: str, max_words: int = 8) -> str:
@@ -71,22 +79,24 @@ def write_png(path: str, image: np.ndarray) -> str:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     model = init_model(args.config, args.checkpoint, device=args.device)
-    output = model.infer(args.text, num_images=args.num_images, seed=args.seed,
-                         return_attention=args.attention, output_type='tensor',
-                         sample_model=args.sample_model, batch_size=args.batch_size)
-    final_size = output.sizes[-1]
-    finals = to_uint8(output.images[-1])
-    for i, prompt in enumerate(output.prompts):
-        stem = osp.join(args.out_dir, f'{i // args.num_images:03d}_{slug(prompt)}_'
-                        f'{i % args.num_images}')
-        print(write_png(f'{stem}.png', finals[i]))
-        if args.attention:
-            stages = [images[i] for images in output.images]
-            print(write_png(f'{stem}_stages.png', stage_sheet(stages, final_size)))
-            print(write_png(f'{stem}_attention.png',
-                            attention_sheet(stages, output.attention_maps[i], output.words[i],
-                                            tile_size=min(final_size, 128))))
-    sys.stdout.flush()
+    # Batch by batch: each batch's files are written before the next is generated.
+    for output in model.iter_infer(args.text, num_images=args.num_images, seed=args.seed,
+                                   return_attention=args.attention, output_type='tensor',
+                                   sample_model=args.sample_model, batch_size=args.batch_size):
+        final_size = output.sizes[-1]
+        finals = to_uint8(output.images[-1])
+        for row, (index, prompt) in enumerate(zip(output.indices, output.prompts)):
+            stem = osp.join(args.out_dir, f'{index // args.num_images:03d}_{slug(prompt)}_'
+                            f'{index % args.num_images}')
+            print(write_png(f'{stem}.png', finals[row]))
+            if args.attention:
+                stages = [images[row] for images in output.images]
+                print(write_png(f'{stem}_stages.png', stage_sheet(stages, final_size)))
+                print(write_png(f'{stem}_attention.png',
+                                attention_sheet(stages, output.attention_maps[row],
+                                                output.words[row],
+                                                tile_size=min(final_size, 128))))
+        sys.stdout.flush()
 
 
 if __name__ == '__main__':

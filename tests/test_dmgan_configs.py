@@ -18,7 +18,9 @@ def test_paper_settings(name, batch, iters, lambda_damsm, residual):
     cfg = Config.fromfile(str(CONFIGS / name))
     assert cfg.train_dataloader.batch_size == batch
     assert cfg.train_cfg.max_iters == iters
-    assert cfg.model.lambda_damsm == lambda_damsm
+    assert cfg.model.damsm_loss == dict(type='DAMSMGeneratorLoss', loss_weight=lambda_damsm,
+                                        gamma1=4.0, gamma2=5.0, gamma3=10.0)
+    assert cfg.model.adversarial_loss.loss_weight == cfg.model.kl_loss.loss_weight == 1.0
     assert cfg.model.generator.num_residual == residual
     assert cfg.model.generator.gf_dim == 64 and cfg.model.discriminator.df_dim == 32
     assert cfg.model.ema_config.momentum == 0.001
@@ -64,7 +66,7 @@ def test_shapes_demo_trains_on_the_damsm_that_sees_shapes_with_one_word_negative
     assert damsm.heldout_pairs == demo.heldout_pairs
     assert damsm.train_dataloader.dataset.mismatch == 'attribute_swap'
     assert demo.train_dataloader.dataset.mismatch == 'attribute_swap'
-    assert demo.model.lambda_damsm_mismatch > 0
+    assert demo.model.damsm_mismatch_loss.loss_weight > 0
     assert demo.get('load_from') is None  # a full run, not a fine-tune
 
 

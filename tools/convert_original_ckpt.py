@@ -1,4 +1,4 @@
-"""Convert the original DM-GAN release files into one MMEngine checkpoint.
+"""Convert the original DM-GAN or AttnGAN release files into one MMEngine checkpoint.
 
 Example::
 
@@ -10,7 +10,10 @@ Example::
 
 The output holds ``{'meta': ..., 'state_dict': ...}`` with keys prefixed ``generator.``,
 ``text_encoder.``, ``image_encoder.`` and ``discriminators.<k>.``. Run converted generators with
-``reference_mask_bug=True`` to reproduce the original images exactly.
+``reference_mask_bug=True`` to reproduce the original images exactly. An AttnGAN generator
+(``--generator models/bird_AttnGAN2.pth``) is recognised by its keys and converts to the
+generator of ``configs/attngan_cub.py`` (``WordContextAttention`` blocks); AttnGAN's
+discriminators (BatchNorm) do not convert.
 """
 import argparse
 
@@ -19,7 +22,8 @@ from mmdmgan.models.utils import convert_original_checkpoints, save_checkpoint_a
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--generator', help='netG_epoch_*.pth (G_NET state dict)')
+    parser.add_argument('--generator',
+                        help='netG_epoch_*.pth (DM-GAN or AttnGAN G_NET state dict)')
     parser.add_argument('--text-encoder', help='DAMSM text_encoder*.pth')
     parser.add_argument('--image-encoder', help='DAMSM image_encoder*.pth')
     parser.add_argument('--discriminators', nargs='*', default=[],

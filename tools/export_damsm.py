@@ -24,7 +24,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import Tensor
 
-import mmdmgan  # noqa: F401  (registers modules; allowlists MMEngine checkpoint types)
+import mmdmgan  # noqa: F401  (registers modules)
+from mmdmgan.engine.checkpoint import load_checkpoint_file
+from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write
 
@@ -77,8 +79,8 @@ def export(checkpoint_path: str, out_dir: str, config_path: Optional[str] = None
     """Write the encoders (and the vocabulary) of a DAMSM checkpoint; return the paths written."""
     if not osp.isfile(checkpoint_path):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint_path}')
-    checkpoint = torch.load(checkpoint_path, map_location='cpu', weights_only=True)
-    state_dict = checkpoint.get('state_dict', checkpoint)
+    checkpoint = load_checkpoint_file(checkpoint_path)
+    state_dict = strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint))
     encoders = split_encoders(state_dict, checkpoint_path)
     os.makedirs(out_dir, exist_ok=True)
     written = {}

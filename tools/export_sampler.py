@@ -18,9 +18,10 @@ from typing import Dict
 import torch
 from torch import Tensor
 
-import mmdmgan  # noqa: F401  (allowlists MMEngine checkpoint types for weights_only loads)
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.engine.checkpoint import load_checkpoint_file
+from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.utils import atomic_write
 
 GENERATOR_PREFIXES = {'orig': 'generator.', 'ema': 'generator_ema.module.'}
@@ -54,9 +55,9 @@ def main() -> None:
 
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    checkpoint = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
-    weights = sampling_weights(checkpoint.get('state_dict', checkpoint), args.sample_model,
-                               args.fp16, args.checkpoint)
+    checkpoint = load_checkpoint_file(args.checkpoint)
+    state_dict = strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint))
+    weights = sampling_weights(state_dict, args.sample_model, args.fp16, args.checkpoint)
     vocabulary = shapes_vocabulary() if args.vocab == 'shapes' else Vocabulary.load(args.vocab)
     words = [vocabulary.ixtoword[index] for index in range(len(vocabulary))]
     meta = dict(vocabulary=words, source=osp.basename(args.checkpoint),

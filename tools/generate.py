@@ -33,7 +33,7 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 from PIL import Image
 
-import mmdmgan  # noqa: F401  (registration; lets torch.load read MMEngine checkpoints)
+import mmdmgan  # noqa: F401  (registration; MMEngine reads checkpoints safely)
 from mmdmgan.apis import init_full_model
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write, atomic_write_bytes, to_uint8

@@ -2,7 +2,8 @@
 # Install mmdmgan and its stack into the current Python environment.
 #
 #   bash tools/install.sh           full stack: torch, mmengine, mmcv 2.1.0 with CPU/CUDA ops
-#                                   (built from source), MMagic 1.2.0 and its curated deps
+#                                   (built from source), MMagic 1.2.0 and its curated deps, and
+#                                   the web demo's Gradio (requirements/demo.txt)
 #   bash tools/install.sh --light   core only: torch, mmengine, mmcv-lite, numpy/opencv/pillow/ftfy
 #                                   (no compiler, no MMagic; e.g. Python 3.12 + numpy 2 boxes)
 #
@@ -38,6 +39,8 @@ if os.environ['MODE'] == 'full':
     assert mmagic.__version__ == '1.2.0', mmagic.__version__
     import mmagic.models  # noqa: F401  imports diffusers/transformers/ops: the real test
     import mmagic.apis.inferencers  # noqa: F401  Text2ImageInferencer (needs controlnet-aux)
+    import gradio, gradio_client, selenium  # noqa: F401, E401  the web demo and its tests
+    assert gradio.__version__ == '5.14.0', gradio.__version__
 import mmdmgan
 here = os.path.dirname(os.path.dirname(os.path.abspath(mmdmgan.__file__)))
 assert os.path.samefile(here, os.environ['MMDMGAN_ROOT']), here
@@ -54,10 +57,11 @@ if [ "$MODE" = light ]; then
   log "installing the light core (torch, mmengine, mmcv-lite, numpy/opencv/pillow/ftfy)"
   "${PIP[@]}" -r "$ROOT/requirements/light.txt" -r "$ROOT/requirements/tests.txt"
 else
-  log "installing torch, mmengine and the pinned libraries (requirements/full.txt)"
+  log "installing torch, mmengine, the pinned libraries and the web demo's Gradio"
+  # One resolve for the three files, so Gradio's caps (pillow<12, markupsafe 2) hold.
   # setuptools<81 still has pkg_resources, which mmcv 2.1.0's setup.py imports.
   "${PIP[@]}" -r "$ROOT/requirements/full.txt" -r "$ROOT/requirements/tests.txt" \
-    'setuptools<81' wheel ninja
+    -r "$ROOT/requirements/demo.txt" 'setuptools<81' wheel ninja
 
   if "$PYTHON" -c "import mmcv, mmcv._ext; assert mmcv.__version__ == '2.1.0'" 2>/dev/null; then
     log "mmcv 2.1.0 with ops already installed"

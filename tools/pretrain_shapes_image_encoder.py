@@ -27,6 +27,7 @@ from mmengine.registry import init_default_scope
 from torch import nn
 
 from mmdmgan.datasets.shapes import SHAPES, render_batch, sample_scene
+from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.registry import MODELS
 from mmdmgan.utils import atomic_write
 
@@ -91,7 +92,7 @@ def main() -> None:
     if args.text_from:
         if not osp.isfile(args.text_from):
             raise FileNotFoundError(f'--text-from checkpoint not found: {args.text_from}')
-        source = torch.load(args.text_from, map_location='cpu', weights_only=True)
+        source = load_checkpoint_file(args.text_from)
         source = source.get('state_dict', source)
         state_dict = {key: value for key, value in source.items()
                       if key.startswith('text_encoder.')}

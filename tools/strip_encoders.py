@@ -17,7 +17,8 @@ from typing import Dict
 import torch
 from torch import Tensor
 
-import mmdmgan  # noqa: F401  (allowlists MMEngine checkpoint types for weights_only loads)
+from mmdmgan.engine.checkpoint import load_checkpoint_file
+from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.utils import atomic_write
 
 ENCODER_PREFIXES = ('text_encoder.', 'image_encoder.')
@@ -41,8 +42,9 @@ def main() -> None:
 
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
-    checkpoint = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
-    weights = gan_weights(checkpoint.get('state_dict', checkpoint), args.checkpoint)
+    checkpoint = load_checkpoint_file(args.checkpoint)
+    weights = gan_weights(strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint)),
+                          args.checkpoint)
     meta = dict(source=osp.basename(args.checkpoint))
     atomic_write(args.out, lambda tmp: torch.save(dict(state_dict=weights, meta=meta), tmp))
     print(args.out)

@@ -12,6 +12,7 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from mmdmgan.engine import init_distributed_if_needed
+from mmdmgan.engine.config_validation import validate_runner_config
 from mmdmgan.utils import atomic_write_bytes
 from mmdmgan.utils.launch import add_runner_arguments, load_runner_config
 
@@ -33,6 +34,7 @@ def main() -> None:
     if cfg.get('test_dataloader') is None or cfg.get('test_evaluator') is None:
         raise ValueError(f'{args.config} has no test_dataloader / test_evaluator to run')
     cfg.load_from = args.checkpoint
+    validate_runner_config(cfg)
     init_distributed_if_needed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

@@ -2,7 +2,7 @@
 
 Examples:
     python tools/train.py configs/dmgan_cub.py
-    python tools/train.py configs/dmgan_cub.py --resume            # latest checkpoint in work_dir
+    python tools/train.py configs/dmgan_cub.py --resume            # newest checkpoint that loads
     bash tools/dist_train.sh configs/dmgan_coco.py 8
 """
 import argparse
@@ -12,6 +12,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmdmgan.engine import init_distributed_if_needed
+from mmdmgan.engine.config_validation import validate_runner_config
+from mmdmgan.engine.resume import choose_resume_checkpoint, stop_cleanly_on_signals
 from mmdmgan.utils.launch import add_runner_arguments, load_runner_config
 
 
@@ -70,9 +72,12 @@ def build_config(args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     cfg = build_config(args)
+    validate_runner_config(cfg)
+    choose_resume_checkpoint(cfg)
     init_distributed_if_needed(cfg)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    with stop_cleanly_on_signals(cfg.work_dir):
+        runner.train()
 
 
 if __name__ == '__main__':

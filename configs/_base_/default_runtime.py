@@ -11,6 +11,8 @@ default_hooks = dict(
     checkpoint=dict(type='AtomicCheckpointHook', interval=5000, by_epoch=False, max_keep_ckpts=5,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # load_from / resume: refuse weights that do not fit (opt out: load_from_strict=False).
+    checkpoint_loading=dict(type='CheckpointLoadingHook'),
 )
 env_cfg = dict(
     cudnn_benchmark=True,
@@ -22,5 +24,6 @@ visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 log_level = 'INFO'
 load_from = None
+load_from_strict = True  # False: load_from loads the weights that fit and warns about the rest
 resume = False
 randomness = dict(seed=None, deterministic=False)

@@ -27,7 +27,8 @@ model = dict(
                        allow_random_init=True),  # the trunk comes with the DAMSM weights
     text_encoder_weights=damsm_checkpoint,
     image_encoder_weights=damsm_checkpoint,
-    lambda_damsm=5.0,
+    damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=5.0, gamma1=4.0, gamma2=5.0,
+                    gamma3=10.0),
     ema_config=dict(type='ExponentialMovingAverage', momentum=0.001),
     data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(64, 128),
                            mismatch='auto'))

@@ -1,4 +1,10 @@
+from mmdmgan.models.dmgan.text2image import (
+    DMGANText2ImagePipeline,
+    EncodedText,
+    Text2ImageOutput,
+)
 from mmdmgan.utils import to_uint8
+from mmdmgan.visualization import attention_sheet, stage_sheet
 
 from .inference import (
     SHAPES_DEMO_CHECKPOINT,
@@ -7,8 +13,6 @@ from .inference import (
     init_full_model,
     init_model,
 )
-from .sheets import attention_sheet, stage_sheet
-from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput
 
 __all__ = [
     'DMGANText2ImagePipeline', 'EncodedText', 'SHAPES_DEMO_CHECKPOINT', 'SHAPES_DEMO_CONFIG',

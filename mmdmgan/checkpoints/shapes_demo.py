@@ -10,6 +10,7 @@
 # Only sampling parts carry weights: the discriminators are built (the model class needs
 # them) but stay random; no image encoder.
 default_scope = 'mmdmgan'
+words_num = 22  # its training captions' limit: infer cuts longer prompts to it
 model = dict(
     type='DMGAN',
     generator=dict(type='DMGANGenerator', noise_dim=100, text_dim=256, condition_dim=100,
@@ -17,7 +18,7 @@ model = dict(
     discriminator=dict(type='DMGANDiscriminator', df_dim=16, text_dim=256),
     text_encoder=dict(type='DAMSMTextEncoder', vocab_size=45, embedding_dim=300, hidden_dim=256),
     image_encoder=None,
-    lambda_damsm=0,
+    damsm_loss=None,
     allow_random_encoders=True,
     vocabulary='{{ fileDirname }}/shapes_demo_vocab.json',
     data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(64, 128)))

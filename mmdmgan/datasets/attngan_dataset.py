@@ -19,29 +19,31 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.logging import print_log
 
 from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
+from mmdmgan.datasets.text_files import read_utf8_lines
 from mmdmgan.datasets.vocabulary import Vocabulary, as_text, tokenize
 from mmdmgan.registry import DATASETS
+from mmdmgan.utils.safe_pickle import load_plain_data_pickle
 
 SPLITS = ('train', 'test')
 
 
 def load_legacy_pickle(path: str):
-    """Load a pickle that Python 2 may have written, decoding its byte strings as latin1.
+    """Load a dataset pickle that Python 2 may have written (byte strings decoded as latin1).
+
+    Read with :class:`~mmdmgan.utils.safe_pickle.PlainDataUnpickler`: only containers,
+    strings and numbers, so a tampered file cannot run code.
 
     Raises:
         FileNotFoundError: Naming the missing file.
-        ValueError: Naming the file when it is not a readable pickle.
+        ValueError: Naming the file when it is not a readable plain-data pickle.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'{path} not found; prepare the dataset as described in '
                                 'docs/data.md (tools/data/check_dataset.py lists what is missing)')
     try:
-        with open(path, 'rb') as file:
-            return pickle.load(file, encoding='latin1')
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError, IndexError) as error:
-        raise ValueError(f'{path} is not a readable pickle ({type(error).__name__}: {error}); '
-                         'restore it from the original dataset archive') from error
+        return load_plain_data_pickle(path)
+    except ValueError as error:
+        raise ValueError(f'{error}; restore it from the original dataset archive') from error
 
 
 def detect_layout(data_root: str) -> str:
@@ -62,23 +64,19 @@ def load_filenames(data_root: str, split: str) -> List[str]:
 def read_caption_file(path: str, captions_per_image: int) -> List[List[str]]:
     """Tokenized captions of one ``text/<key>.txt`` file, exactly ``captions_per_image``.
 
-    Lines may end in CRLF; bytes that are not UTF-8 are replaced and mojibake is repaired
-    by the tokenizer. Blank lines and lines without words are ignored. Files with more
+    Lines may end in CRLF; mojibake is repaired by the tokenizer, but bytes that are not
+    UTF-8 are an error naming the line (as in the reference, which decodes the files as
+    UTF-8). Blank lines and lines without words are ignored. Files with more
     captions keep the first ones; files with fewer repeat theirs cyclically (with a
     warning) so the flat caption list stays aligned with the image order.
 
     Raises:
-        FileNotFoundError / ValueError: Naming the file when it is missing, unreadable or
-            holds no caption.
+        FileNotFoundError / ValueError: Naming the file when it is missing, unreadable,
+            not UTF-8 (and the line) or holds no caption.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'caption file {path} not found')
-    try:
-        with open(path, 'rb') as file:
-            text = file.read().decode('utf-8', errors='replace')
-    except OSError as error:
-        raise ValueError(f'cannot read caption file {path} ({error})') from error
-    captions = [tokens for tokens in map(tokenize, text.splitlines()) if tokens]
+    captions = [tokens for tokens in map(tokenize, read_utf8_lines(path)) if tokens]
     if not captions:
         raise ValueError(f'caption file {path} contains no caption')
     if len(captions) < captions_per_image:
@@ -252,14 +250,13 @@ def _read_indexed_lines(path: str) -> Dict[str, List[str]]:
     if not os.path.isfile(path):
         raise FileNotFoundError(f'{path} not found; it ships with CUB_200_2011.tgz')
     rows = {}
-    with open(path, encoding='utf-8', errors='replace') as file:
-        for number, line in enumerate(file, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) < 2:
-                raise ValueError(f'{path} line {number}: expected "<id> <values>", got {line!r}')
-            rows[fields[0]] = fields[1:]
+    for number, line in enumerate(read_utf8_lines(path), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) < 2:
+            raise ValueError(f'{path} line {number}: expected "<id> <values>", got {line!r}')
+        rows[fields[0]] = fields[1:]
     return rows
 
 

@@ -73,6 +73,11 @@ class BaseCaptionDataset(BaseDataset):
         if self.vocabulary is None:
             raise RuntimeError(f'{type(self).__name__}.load_image_infos must set '
                                'self.vocabulary')
+        if not infos:
+            # MMEngine would fail later with "need at least one array to concatenate".
+            raise ValueError(f'{type(self).__name__}(data_root={self.data_root!r}): the split '
+                             'holds no image; check its split / filenames file '
+                             '(tools/data/check_dataset.py lists what is wrong)')
         if not self.one_item_per_caption:
             return infos
         return [dict(info, caption_index=index)

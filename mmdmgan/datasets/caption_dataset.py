@@ -11,39 +11,52 @@ Layout under ``data_root`` (see docs/data.md)::
 import json
 import logging
 import os
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from mmengine.logging import print_log
 
 from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
+from mmdmgan.datasets.text_files import not_utf8_message, split_utf8_lines
 from mmdmgan.datasets.vocabulary import Vocabulary, tokenize
 from mmdmgan.registry import DATASETS
 
+# Kinds of problems in the text files (see tools/data/check_dataset.py).
+NOT_UTF8 = 'non-UTF-8 line'
+MALFORMED_LINE = 'malformed jsonl line'
+DUPLICATE = 'duplicate'
+EMPTY_SPLIT = 'empty split'
 
-def read_captions_jsonl(path: str, skip_bad_items: bool = False) -> List[dict]:
-    """Read and check ``captions.jsonl``.
+
+def parse_captions_jsonl(path: str) -> Tuple[List[dict], List[Tuple[str, str]]]:
+    """Every record of ``captions.jsonl`` and every problem, for readers and checkers.
 
     Args:
         path (str): The file.
-        skip_bad_items (bool): Skip malformed lines (counted in the log) instead of failing.
 
     Returns:
-        list[dict]: Records with ``image`` (str), ``captions`` (list[str]) and ``class_id``
-        (the given one, or the record's line position when absent).
+        tuple[list[dict], list[tuple[str, str]]]: Records with ``image`` (str),
+        ``captions`` (list[str]), ``class_id`` (the given one, or the record's position when
+        absent) and ``line`` (its line number); and one ``(kind, message)`` per bad line,
+        the message naming file and line. Kinds: ``NOT_UTF8``, ``MALFORMED_LINE`` (not a
+        JSON object with the fields) and ``DUPLICATE`` (an image already given on an
+        earlier line).
 
     Raises:
-        FileNotFoundError / ValueError: Naming the file and line.
+        FileNotFoundError / ValueError: When the file is missing or unreadable.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'caption file {path} not found; see docs/data.md for the '
                                 'captions.jsonl layout')
-    records, skipped = [], 0
     try:
         with open(path, 'rb') as file:
-            lines = file.read().decode('utf-8', errors='replace').splitlines()
+            lines, not_utf8 = split_utf8_lines(file.read())
     except OSError as error:
         raise ValueError(f'cannot read caption file {path} ({error})') from error
+    records, problems, first_line = [], [], {}
     for number, line in enumerate(lines, start=1):
+        if number in not_utf8:
+            problems.append((NOT_UTF8, not_utf8_message(path, [number])))
+            continue
         if not line.strip():
             continue
         try:
@@ -58,17 +71,45 @@ def read_captions_jsonl(path: str, skip_bad_items: bool = False) -> List[dict]:
                 raise ValueError('"image" must be a string and "captions" a non-empty list')
             class_id = int(record.get('class_id', len(records)))
         except (ValueError, KeyError, TypeError) as error:
-            message = (f'{path} line {number}: {error!s}; expected {{"image": "a.jpg", '
-                       '"captions": ["..."], "class_id": optional int}')
-            if not skip_bad_items:
-                raise ValueError(message) from error
-            skipped += 1
-            print_log(f'skipped: {message}', logger='current', level=logging.WARNING)
+            problems.append((MALFORMED_LINE, f'{path} line {number}: {error!s}; expected '
+                             '{"image": "a.jpg", "captions": ["..."], "class_id": optional '
+                             'int}'))
             continue
+        if image in first_line:
+            problems.append((DUPLICATE, f'{path} line {number}: image {image!r} is already on '
+                             f'line {first_line[image]}; give each image one line holding all '
+                             'its captions'))
+            continue
+        first_line[image] = number
         records.append(dict(image=image, captions=[str(text) for text in captions],
-                            class_id=class_id))
-    if skipped:
-        print_log(f'{path}: skipped {skipped} bad lines', logger='current',
+                            class_id=class_id, line=number))
+    return records, problems
+
+
+def read_captions_jsonl(path: str, skip_bad_items: bool = False) -> List[dict]:
+    """Read and check ``captions.jsonl`` (see :func:`parse_captions_jsonl`).
+
+    Args:
+        path (str): The file.
+        skip_bad_items (bool): Skip bad lines (each named in the log, and counted) instead
+            of failing; of an image given twice the first line is kept.
+
+    Returns:
+        list[dict]: The records.
+
+    Raises:
+        FileNotFoundError / ValueError: Naming the file and line.
+    """
+    records, problems = parse_captions_jsonl(path)
+    problems = [message for _, message in problems]
+    if problems and not skip_bad_items:
+        more = (f' ({len(problems)} bad lines in all; tools/data/check_dataset.py lists them)'
+                if len(problems) > 1 else '')
+        raise ValueError(problems[0] + more)
+    for problem in problems:
+        print_log(f'skipped: {problem}', logger='current', level=logging.WARNING)
+    if problems:
+        print_log(f'{path}: skipped {len(problems)} bad lines', logger='current',
                   level=logging.WARNING)
     return records
 
@@ -80,20 +121,57 @@ def build_vocabulary_from_jsonl(path: str, min_count: int = 1) -> Vocabulary:
                              for text in record['captions']), min_count=min_count)
 
 
-def read_split_file(path: str) -> List[str]:
-    """Image names listed one a line (CRLF and blank lines tolerated)."""
+def parse_split_file(path: str) -> Tuple[List[str], List[Tuple[str, str]]]:
+    """Image names listed one a line (CRLF and blank lines tolerated), and the problems as
+    ``(kind, message)``: ``NOT_UTF8`` lines, ``DUPLICATE`` names (the image would weigh
+    double) and an ``EMPTY_SPLIT``, each message naming the file (and line)."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f'split file {path} not found')
-    with open(path, encoding='utf-8', errors='replace') as file:
-        return [line.strip() for line in file if line.strip()]
+    try:
+        with open(path, 'rb') as file:
+            lines, not_utf8 = split_utf8_lines(file.read())
+    except OSError as error:
+        raise ValueError(f'cannot read split file {path} ({error})') from error
+    problems = [(NOT_UTF8, not_utf8_message(path, not_utf8))] if not_utf8 else []
+    names, first_line = [], {}
+    for number, line in enumerate(lines, start=1):
+        name = line.strip()
+        if not name or number in not_utf8:
+            continue
+        if name in first_line:
+            problems.append((DUPLICATE, f'{path} line {number}: {name!r} is already listed on '
+                             f'line {first_line[name]}'))
+            continue
+        first_line[name] = number
+        names.append(name)
+    if not names and not not_utf8:
+        problems.append((EMPTY_SPLIT, f'split file {path} lists no image; write one image '
+                         'name a line'))
+    return names, problems
+
+
+def read_split_file(path: str) -> List[str]:
+    """Image names listed one a line (see :func:`parse_split_file`).
+
+    Raises:
+        FileNotFoundError / ValueError: Naming the file (and line) when it is missing,
+            empty, not UTF-8 or lists an image twice.
+    """
+    names, problems = parse_split_file(path)
+    if problems:
+        raise ValueError('; '.join(message for _, message in problems))
+    return names
 
 
 @DATASETS.register_module()
 class CaptionDataset(BaseCaptionDataset):
     """Generic captioned images described by a ``captions.jsonl`` (see module docstring).
 
-    Captions left without any vocabulary word are dropped; an image left without
-    captions is an error naming it (or skipped with ``skip_bad_items=True``).
+    Captions left without any vocabulary word are dropped (counted in the log, with their
+    lines); an image left without captions is an error naming it (or skipped with
+    ``skip_bad_items=True``). Bad lines of the jsonl or the split file (not UTF-8, malformed,
+    an image given twice) are errors naming file and line, or skipped and logged with
+    ``skip_bad_items=True``.
 
     Args:
         data_root (str): The dataset folder.
@@ -134,14 +212,19 @@ class CaptionDataset(BaseCaptionDataset):
         return vocabulary
 
     def load_image_infos(self) -> List[dict]:
-        self.vocabulary = self._load_vocabulary()
         records = {record['image']: record
                    for record in read_captions_jsonl(self.ann_file, self.skip_bad_items)}
+        self.vocabulary = self._load_vocabulary()
         if self.split_file is None:
             names = list(records)
         else:
             split_path = self._resolve(self.split_file)
-            names = read_split_file(split_path)
+            names, problems = parse_split_file(split_path)
+            problems = [message for _, message in problems]
+            if problems and not self.skip_bad_items:
+                raise ValueError('; '.join(problems))
+            for problem in problems:
+                print_log(f'skipped: {problem}', logger='current', level=logging.WARNING)
             missing = [name for name in names if name not in records]
             if missing:
                 message = (f'{split_path} lists {len(missing)} images without a line in '
@@ -150,11 +233,12 @@ class CaptionDataset(BaseCaptionDataset):
                     raise ValueError(message)
                 print_log(f'skipped: {message}', logger='current', level=logging.WARNING)
             names = [name for name in names if name in records]
-        infos = []
+        infos, dropped = [], []
         for name in names:
             record = records[name]
             encoded = [(self.vocabulary.tokens_to_ids(tokenize(text))[0], text)
                        for text in record['captions']]
+            dropped += [(record['line'], text) for ids, text in encoded if not ids]
             encoded = [(ids, text) for ids, text in encoded if ids]
             if not encoded:
                 message = (f'{self.ann_file}: image {name!r} has no caption with a '
@@ -168,4 +252,8 @@ class CaptionDataset(BaseCaptionDataset):
                               class_id=record['class_id'],
                               captions=[ids for ids, _ in encoded],
                               prompts=[text for _, text in encoded]))
+        if dropped:
+            examples = ', '.join(f'line {line}: {text!r}' for line, text in dropped[:3])
+            print_log(f'{self.ann_file}: dropped {len(dropped)} captions without any vocabulary '
+                      f'word ({examples})', logger='current', level=logging.WARNING)
         return infos

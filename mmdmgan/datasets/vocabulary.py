@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import unicodedata
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import ftfy
@@ -36,6 +37,24 @@ def tokenize(text: str) -> List[str]:
     tokens = (token.encode('ascii', 'ignore').decode('ascii')
               for token in _WORD_PATTERN.findall(text))
     return [token for token in tokens if token]
+
+
+def dropped_by_tokenize(text: str) -> List[str]:
+    """The parts of a caption that :func:`tokenize` removes although they carry meaning.
+
+    Letters, digits and symbols outside ASCII (accented letters, other scripts, emoji) are
+    removed by :func:`tokenize` without a trace; punctuation and spaces are not reported.
+
+    Args:
+        text (str): One caption.
+
+    Returns:
+        list[str]: Each whitespace-separated piece of ``text`` holding such a character.
+    """
+    text = ftfy.fix_text(text).replace('\ufffd', ' ')
+    return [piece for piece in text.split()
+            if any(not char.isascii() and unicodedata.category(char)[0] in 'LNS'
+                   for char in piece)]
 
 
 def fit_caption_length(ids: Sequence[int], words_num: int, mode: str = 'train',
@@ -175,6 +194,8 @@ class Vocabulary:
         if not tokens:
             raise ValueError(f'caption {text!r} contains no words; give a non-empty caption')
         ids, unknown = self.tokens_to_ids(tokens)
+        if mode == 'test':
+            unknown += dropped_by_tokenize(text)
         if unknown and mode == 'test':
             print_log(f'caption {text!r}: dropped words not in the vocabulary: {unknown}',
                       logger='current', level=logging.WARNING)

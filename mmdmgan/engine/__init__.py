@@ -1,4 +1,4 @@
-from .checkpoint import allow_mmengine_checkpoint_globals
+from .checkpoint import load_checkpoint_file, register_safe_checkpoint_loader
 from .distributed import init_distributed_if_needed
 from .hooks import AtomicCheckpointHook, RNGStateHook
 from .model_wrappers import (
@@ -8,10 +8,11 @@ from .model_wrappers import (
 from .optimizers import DMGANMultiOptimWrapperConstructor
 from .schedulers import FlooredExponentialLR, FlooredExponentialParamScheduler
 
-allow_mmengine_checkpoint_globals()
+register_safe_checkpoint_loader()
 
 __all__ = [
-    'AtomicCheckpointHook', 'RNGStateHook', 'allow_mmengine_checkpoint_globals',
+    'AtomicCheckpointHook', 'RNGStateHook', 'load_checkpoint_file',
+    'register_safe_checkpoint_loader',
     'DeviceAgnosticDistributedDataParallel', 'DeviceAgnosticSeparateDistributedDataParallel',
     'FlooredExponentialLR', 'FlooredExponentialParamScheduler', 'DMGANMultiOptimWrapperConstructor',
     'init_distributed_if_needed'

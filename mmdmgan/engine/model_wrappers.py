@@ -14,6 +14,8 @@ from mmengine.model import MMDistributedDataParallel, MMSeparateDistributedDataP
 from mmengine.registry import MODEL_WRAPPERS
 from torch import nn
 
+from .checkpoint_loading import wrapper_free_state_dict_hook
+
 
 def _drop_device_ids_off_cuda(kwargs: dict[str, Any]) -> dict[str, Any]:
     if not torch.cuda.is_available():
@@ -35,8 +37,11 @@ class DeviceAgnosticSeparateDistributedDataParallel(MMSeparateDistributedDataPar
     """:class:`MMSeparateDistributedDataParallel` that accepts CPU modules (gloo backend).
 
     Each sub-module with trainable parameters (generator, discriminators) gets its own DDP
-    wrapper; frozen ones (DAMSM encoders) are left alone, as in MMEngine.
+    wrapper; frozen ones (DAMSM encoders) are left alone, as in MMEngine. The wrapped model's
+    ``state_dict`` keys stay those of the unwrapped one (``generator.*``, not
+    ``generator.module.*``), so checkpoints do not depend on the number of processes.
     """
 
     def __init__(self, module: nn.Module, **kwargs: Any) -> None:
         super().__init__(module=module, **_drop_device_ids_off_cuda(kwargs))
+        self.module.register_state_dict_post_hook(wrapper_free_state_dict_hook)

@@ -44,6 +44,10 @@ INPUT_SIZE = 299
 # torchvision's ImageNet statistics, used by the reference's normalisation quirk.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+# A value this close below an 8-bit level counts as that level when quantising: a uint8 image
+# mapped to [-1, 1] (``k / 127.5 - 1``) comes back up to 4e-6 of a level short in float32, and a
+# plain floor would move 63 of its 256 levels one down.
+LEVEL_TOLERANCE = 1e-4
 
 
 def tensorflow_average_pool(x: Tensor) -> Tensor:
@@ -149,7 +153,11 @@ class InceptionFeatureExtractor(BaseModule):
 
     Input images are 3×H×W floats in [-1, 1], RGB. They are first quantised to the 256
     levels of an 8-bit image (the reference saves its samples as PNG and reads them back;
-    ``quantise_to_uint8``), mapped to [0, 1], resized to 299×299 (bilinear,
+    ``quantise_to_uint8``): level ``floor((x + 1) / 2 * 255)``, except that a value within
+    ``LEVEL_TOLERANCE`` (1e-4 of a level) below a level counts as that level, so real uint8
+    images given as ``k / 127.5 - 1`` keep every level ``k`` and reach the network as
+    pytorch-fid feeds a PNG (``k / 255``, then the steps below). Then they are mapped to
+    [0, 1], resized to 299×299 (bilinear,
     ``align_corners=False``) and then normalised:
 
     - ``pytorch_fid`` and ``torchvision`` with ``reference_normalisation=False``:
@@ -236,7 +244,7 @@ class InceptionFeatureExtractor(BaseModule):
         unit = (images.float().clamp(-1, 1) + 1) / 2
         if self.quantise_to_uint8:
             # The reference writes (x + 1) * 127.5 truncated to uint8 and reads back /255.
-            unit = torch.floor(unit * 255) / 255
+            unit = torch.floor(unit * 255 + LEVEL_TOLERANCE) / 255
         if unit.shape[-2:] != (self.input_size, self.input_size):
             unit = F.interpolate(unit, size=(self.input_size, self.input_size), mode='bilinear',
                                  align_corners=False)

@@ -1,8 +1,16 @@
 """File writing that never leaves a half-written file behind."""
 import os
 import os.path as osp
+import re
 import tempfile
-from typing import Callable, Union
+from typing import Callable, List, Union
+
+#: Inserted before the extension of every temporary file :func:`atomic_write` creates, so
+#: that :func:`remove_stale_temp_files` recognises them (and nothing else).
+TEMP_MARKER = '.partial'
+# ``.<final name>.<8 mkstemp characters>[.partial]<extension of the final name>``; the form
+# without the marker is what earlier versions wrote.
+_TEMP_NAME = re.compile(r'^\.(?P<final>.+)\.[a-z0-9_]{8}(?:\.partial)?(?P<ext>\.[^.]*)?$')
 
 
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
@@ -19,7 +27,7 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     os.makedirs(directory, exist_ok=True)
     # Keep the extension last: some writers (e.g. matplotlib) pick the format from it.
     handle, tmp_path = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=directory,
-                                        suffix=osp.splitext(path)[1])
+                                        suffix=TEMP_MARKER + osp.splitext(path)[1])
     os.close(handle)
     try:
         write(tmp_path)
@@ -46,3 +54,33 @@ def atomic_write_bytes(path: str, data: Union[bytes, str], encoding: str = 'utf-
             file.write(data)
 
     atomic_write(str(path), write)
+
+
+def is_atomic_temp_file(name: str) -> bool:
+    """Whether the file name ``name`` is a temporary file of :func:`atomic_write`."""
+    match = _TEMP_NAME.match(name)
+    return match is not None and (match['ext'] or '') == osp.splitext(match['final'])[1]
+
+
+def remove_stale_temp_files(directory: str) -> List[str]:
+    """Delete the temporary files that :func:`atomic_write` left in ``directory`` when its
+    process was killed (SIGKILL, power loss) before it could clean up.
+
+    Only names of :func:`atomic_write`'s pattern are touched; call it when no other process
+    writes into ``directory``.
+
+    Returns:
+        list[str]: The paths removed.
+    """
+    if not osp.isdir(directory):
+        return []
+    removed = []
+    for name in sorted(os.listdir(directory)):
+        path = osp.join(directory, name)
+        if is_atomic_temp_file(name) and osp.isfile(path):
+            try:
+                os.remove(path)
+            except FileNotFoundError:  # removed meanwhile by another rank
+                continue
+            removed.append(path)
+    return removed

@@ -25,7 +25,7 @@ def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp('init_model')
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(image_encoder=None, lambda_damsm=0)
+    model_cfg.update(image_encoder=None, damsm_loss=None)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     with torch.no_grad():
@@ -59,10 +59,17 @@ def test_exported_generator_is_what_samples(checkpoints):
 def test_a_config_with_damsm_loss_terms_samples_without_image_encoder(checkpoints):
     root, cfg = checkpoints
     cfg = copy.deepcopy(cfg)
-    cfg.model.update(lambda_damsm=5.0, lambda_damsm_mismatch=10.0)
+    cfg.model.update(damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=5.0),
+                     damsm_mismatch_loss=dict(type='DAMSMMismatchLoss', loss_weight=10.0))
     model = init_model(cfg, str(root / 'export.pth'), vocabulary=shapes_vocabulary())
     assert model.image_encoder is None
-    assert model.lambda_damsm == model.lambda_damsm_mismatch == 0
+    assert model.damsm_loss is None and model.damsm_mismatch_loss is None
+    # A config from before the loss modules (flat lambda_damsm) samples the same way.
+    legacy = copy.deepcopy(checkpoints[1])
+    legacy.model.pop('damsm_loss')
+    legacy.model.update(lambda_damsm=5.0, lambda_damsm_mismatch=10.0, gamma3=10.0)
+    assert np.array_equal(images(model), images(init_model(
+        legacy, str(root / 'export.pth'), vocabulary=shapes_vocabulary())))
     assert np.array_equal(images(model), images(init_model(
         checkpoints[1], str(root / 'export.pth'), vocabulary=shapes_vocabulary())))
 
@@ -109,5 +116,35 @@ def test_init_full_model_loads_every_part_or_names_what_does_not_fit(tmp_path):
     no_discriminators = {key: value for key, value in state.items()
                          if not key.startswith('discriminators.')}
     torch.save(no_discriminators, tmp_path / 'sampler.pth')
-    with pytest.raises(RuntimeError, match="does not fit .*missing \\['discriminators"):
+    with pytest.raises(RuntimeError, match=r"(?s)does not fit.*missing keys \(\d+\): \['discrim"):
         init_full_model(cfg, str(tmp_path / 'sampler.pth'), sample_model='orig')
+
+
+def test_init_model_refuses_a_checkpoint_of_another_config(checkpoints, tmp_path):
+    root, cfg = checkpoints
+    one_stage_cfg = copy.deepcopy(cfg)
+    one_stage_cfg.model.generator.num_stages = 1
+    one_stage_cfg.model.data_preprocessor.pyramid_sizes = (64,)
+    one_stage_cfg.model.update(image_encoder=None, damsm_loss=None)
+    torch.save(dict(state_dict=MODELS.build(one_stage_cfg.model).state_dict()),
+               tmp_path / 'one_stage.pth')
+    with pytest.raises(RuntimeError, match=r'(?s)one_stage.pth does not fit.*'
+                       r'model.generator.num_stages 1 vs 2.*missing keys.*strict=False'):
+        init_model(cfg, str(tmp_path / 'one_stage.pth'), vocabulary=shapes_vocabulary())
+    with pytest.warns(UserWarning, match='loading only the weights that fit'):
+        model = init_model(cfg, str(tmp_path / 'one_stage.pth'),
+                           vocabulary=shapes_vocabulary(), strict=False)
+    assert model.num_stages == 2
+
+
+def test_init_model_and_init_full_model_read_wrapped_keys(checkpoints, tmp_path):
+    """Checkpoints of multi-process runs before wrapper-free saving: generator.module.*"""
+    root, cfg = checkpoints
+    state = torch.load(root / 'train.pth', weights_only=True)['state_dict']
+    wrapped = {(key.replace('generator.', 'generator.module.', 1)
+                if key.startswith('generator.') else key): value
+               for key, value in state.items()}
+    torch.save(dict(state_dict=wrapped), tmp_path / 'wrapped.pth')
+    plain, from_wrapped = (init_model(cfg, str(path), vocabulary=shapes_vocabulary())
+                           for path in (root / 'train.pth', tmp_path / 'wrapped.pth'))
+    assert np.array_equal(images(from_wrapped, 'orig'), images(plain, 'orig'))

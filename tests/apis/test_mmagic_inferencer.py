@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent('''
 def test_mmagic_text2image_inferencer(tmp_path):
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(image_encoder=None, lambda_damsm=0, ema_config=None)  # as shapes_demo.py
+    model_cfg.update(image_encoder=None, damsm_loss=None, ema_config=None)  # as shapes_demo.py
     model_cfg.pop('custom_imports', None)
     model = MODELS.build(model_cfg)
     # What tools/export_sampler.py writes: only the parts sampling needs.

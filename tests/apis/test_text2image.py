@@ -7,10 +7,15 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmdmgan.apis import DMGANText2ImagePipeline, Text2ImageOutput
+from mmdmgan.apis import SHAPES_DEMO_CONFIG, DMGANText2ImagePipeline, Text2ImageOutput
 from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.models.dmgan.text2image import (
+    DEFAULT_MAX_WORDS,
+    MAX_INFER_BYTES,
+    caption_word_limit,
+)
 from mmdmgan.registry import MODELS
-from tests.conftest import TEST_CONFIGS
+from tests.conftest import REPO, TEST_CONFIGS
 
 sys.path.insert(0, str(TEST_CONFIGS))  # tiny_modules, imported by the tiny config
 
@@ -21,7 +26,7 @@ PROMPT = 'a large red circle on the left on a blue background'
 def model():
     cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.update(image_encoder=None, lambda_damsm=0)
+    model_cfg.update(image_encoder=None, damsm_loss=None)
     torch.manual_seed(0)
     model = MODELS.build(model_cfg)
     model.vocabulary = shapes_vocabulary()
@@ -66,7 +71,7 @@ def test_explicit_noise_and_no_autograd(model):
     b = model.infer(PROMPT, num_images=2, noise=noise, seed=1, output_type='tensor').images[-1]
     torch.testing.assert_close(a, b)
     assert not a.requires_grad
-    with pytest.raises(ValueError, match='noise must have shape'):
+    with pytest.raises(ValueError, match='noise must be a tensor of shape'):
         model.infer(PROMPT, num_images=3, noise=noise)
 
 
@@ -91,7 +96,7 @@ def test_prompt_errors(model):
         model.infer('zebra giraffe', seed=0)
     with pytest.raises(ValueError, match='no word of the model vocabulary'):
         model.infer('', seed=0)
-    with pytest.raises(TypeError, match='non-empty list of strings'):
+    with pytest.raises(TypeError, match='non-empty list'):
         model.infer([], seed=0)
     with pytest.raises(ValueError, match='output_type'):
         model.infer(PROMPT, output_type='numpy')
@@ -108,7 +113,108 @@ def test_missing_vocabulary_is_a_clear_error(model):
         DMGANText2ImagePipeline(bare)(PROMPT)
 
 
-def test_token_level_form_kept(model):
+def test_infer_takes_prompts_only(model):
     ids, length = model.vocabulary.encode(PROMPT, 22)
-    output = model.infer(ids[None], torch.tensor([length]), seed=0)
-    assert output.images[-1].shape == (1, 3, 128, 128)
+    with pytest.raises(TypeError, match='generate_from_tokens'):
+        model.infer(ids[None], torch.tensor([length]), seed=0)
+
+
+@pytest.mark.parametrize('prompt', [None, 42, {PROMPT: 1}, [PROMPT, None], (), b'a circle',
+                                    iter([PROMPT])])
+def test_prompt_of_a_wrong_type_is_a_type_error(model, prompt):
+    with pytest.raises(TypeError, match='prompt must be a string or a non-empty list'):
+        model.infer(prompt, seed=0)
+
+
+def test_tuple_of_prompts_accepted(model):
+    output = model.infer((PROMPT, 'a blue square'), seed=0, output_type='uint8')
+    assert output.prompts == [PROMPT, 'a blue square']
+
+
+@pytest.mark.parametrize('seed, error', [('5', TypeError), (True, TypeError), (1.0, TypeError),
+                                         (-1, ValueError)])
+def test_seed_must_be_a_non_negative_int(model, seed, error):
+    with pytest.raises(error, match='seed must be'):
+        model.infer(PROMPT, seed=seed)
+
+
+def test_emoji_and_non_ascii_words_are_warned(model):
+    with pytest.warns(UserWarning, match='dropped') as record:
+        output = model.infer('a red \U0001F534 circle caf\u00e9', seed=0)
+    message = str(record[0].message)
+    assert '\U0001F534' in message and 'caf\u00e9' in message
+    assert output.words == [['a', 'red', 'circle']]
+
+
+def test_plain_punctuation_is_not_warned(model, recwarn):
+    model.infer('a red circle, on a blue background.', seed=0)
+    assert not [w for w in recwarn if 'dropped' in str(w.message)]
+
+
+def test_long_captions_cut_to_the_word_limit_with_a_warning(model):
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    assert caption_word_limit(cfg) == 22  # its words_num
+    limited = copy.copy(model)
+    limited.cfg = cfg
+    long = ' '.join(['a large red circle on the left'] * 84)  # 504 words
+    with pytest.warns(UserWarning, match='at most 22'):
+        output = limited.infer(long, seed=0)
+    assert len(output.words[0]) == 22
+    # a model without a config: the reference's default
+    with pytest.warns(UserWarning, match=f'at most {DEFAULT_MAX_WORDS}'):
+        output = model.infer(long, seed=0)
+    assert len(output.words[0]) == DEFAULT_MAX_WORDS == 18
+    with pytest.raises(ValueError, match='max_words'):
+        DMGANText2ImagePipeline(model, max_words=0)
+
+
+def test_word_limit_of_the_configs():
+    assert caption_word_limit(Config.fromfile(str(REPO / 'configs' / 'dmgan_cub.py'))) == 18
+    assert caption_word_limit(Config.fromfile(str(REPO / 'configs' / 'dmgan_coco.py'))) == 12
+    assert caption_word_limit(Config.fromfile(SHAPES_DEMO_CONFIG)) == 22
+    assert caption_word_limit(Config(dict(test_dataloader=dict(dataset=dict(pipeline=[
+        dict(type='SampleCaption', words_num=9)]))))) == 9
+    assert caption_word_limit(Config(dict(model=dict()))) is None
+
+
+def test_infer_refuses_more_than_its_memory_limit_and_iter_infer_streams(model):
+    per_image = (64 * 64 + 128 * 128) * 3 * 4  # float32 images of both stages
+    assert 10_000 * per_image > MAX_INFER_BYTES / 8
+    with pytest.raises(ValueError, match='iter_infer'):
+        DMGANText2ImagePipeline(model, max_bytes=MAX_INFER_BYTES // 8)(PROMPT, num_images=10_000)
+    with pytest.raises(ValueError, match='iter_infer'):
+        model.infer(PROMPT, num_images=10 * MAX_INFER_BYTES // per_image)
+    # exactly at the limit: allowed (5 images), one more: refused
+    pipeline = DMGANText2ImagePipeline(model, max_bytes=5 * per_image)
+    assert len(pipeline(PROMPT, num_images=5, seed=0, output_type='uint8').prompts) == 5
+    with pytest.raises(ValueError, match='iter_infer'):
+        pipeline(PROMPT, num_images=6, seed=0)
+
+    batches = model.iter_infer([PROMPT, 'a blue square'], num_images=3, seed=4, batch_size=4,
+                               output_type='tensor', return_attention=True)
+    batches = list(batches)
+    assert [batch.indices for batch in batches] == [[0, 1, 2, 3], [4, 5]]
+    assert [len(batch.prompts) for batch in batches] == [4, 2]
+    whole = model.infer([PROMPT, 'a blue square'], num_images=3, seed=4, output_type='tensor',
+                        return_attention=True)
+    torch.testing.assert_close(torch.cat([batch.images[-1] for batch in batches]),
+                               whole.images[-1], atol=1e-5, rtol=0)
+    assert [p for batch in batches for p in batch.prompts] == whole.prompts
+    assert whole.indices == list(range(6)) and whole.seed == 4
+    assert len([m for batch in batches for m in batch.attention_maps]) == 6
+
+
+def test_iter_infer_checks_its_inputs_before_the_first_batch(model):
+    with pytest.raises(TypeError, match='prompt'):
+        model.iter_infer(None)
+
+
+def test_seed_drawn_when_omitted_and_reported(model):
+    torch.manual_seed(5)
+    first = model.infer(PROMPT, output_type='tensor')
+    torch.manual_seed(5)
+    second = model.infer(PROMPT, output_type='tensor')
+    assert first.seed == second.seed is not None
+    torch.testing.assert_close(first.images[-1], second.images[-1], rtol=0, atol=0)
+    again = model.infer(PROMPT, seed=first.seed, output_type='tensor')
+    torch.testing.assert_close(again.images[-1], first.images[-1], rtol=0, atol=0)

@@ -27,7 +27,7 @@ model_wrapper_cfg = dict(type='DeviceAgnosticSeparateDistributedDataParallel')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=1, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', interval=15, by_epoch=True),
+    checkpoint=dict(type='AtomicCheckpointHook', interval=15, by_epoch=True),
     param_scheduler=dict(type='ParamSchedulerHook'))
 log_processor = dict(type='LogProcessor', window_size=1, by_epoch=False)
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))

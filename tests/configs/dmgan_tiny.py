@@ -15,7 +15,7 @@ model = dict(
     image_encoder=dict(type='TinyImageEncoder', embedding_dim=text_dim),
     # Random, frozen encoders: only for tests (the real configs load pretrained DAMSM weights).
     allow_random_encoders=True,
-    lambda_damsm=5.0,
+    damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=5.0),
     ema_config=dict(type='ExponentialMovingAverage', momentum=0.001),
     data_preprocessor=dict(type='DMGANDataPreprocessor', pyramid_sizes=(64, 128)))
 

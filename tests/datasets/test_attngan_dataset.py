@@ -166,15 +166,20 @@ def test_captions_pickle_is_built_from_text_when_missing(tmp_path, mmengine_logs
 def test_build_captions_pickle_handles_crlf_mojibake_and_short_files(tmp_path, mmengine_logs):
     root = str(tmp_path / 'coco')
     make_fake_coco(root, with_pickle=False)
-    with open(os.path.join(root, 'text', f'{COCO_TRAIN[0]}.txt'), 'wb') as file:
-        file.write('A naÃ¯ve RED bird\r\n\r\n\xff\xfe broken bytes bird\r\n'.encode()
-                   + b'\xff bird\r\n')
+    text_path = os.path.join(root, 'text', f'{COCO_TRAIN[0]}.txt')
+    with open(text_path, 'wb') as file:
+        file.write('\ufeffA naÃ¯ve RED bird\r\n\r\n\xff\xfe broken bytes bird\r\n'.encode())
     path = build_captions_pickle(root, 5)
     train, _, vocabulary = load_captions_pickle(path)
     assert [vocabulary.decode(ids) for ids in train[:5]] == [
-        'a nave red bird', 'broken bytes bird', 'bird', 'a nave red bird', 'broken bytes bird']
-    assert any('has 3 captions, expected 5' in message for message in mmengine_logs.messages)
+        'a nave red bird', 'broken bytes bird', 'a nave red bird', 'broken bytes bird',
+        'a nave red bird']
+    assert any('has 2 captions, expected 5' in message for message in mmengine_logs.messages)
     assert '\r' not in ''.join(vocabulary.wordtoix)
+    with open(text_path, 'ab') as file:
+        file.write(b'a \xff bird\r\n')  # Latin-1 bytes: an error naming the line, no U+FFFD
+    with pytest.raises(ValueError, match=f'{COCO_TRAIN[0]}.txt line 4: not UTF-8'):
+        build_captions_pickle(root, 5)
 
 
 def test_captions_file_name_is_configurable(cub_root):

@@ -61,5 +61,13 @@ def test_subclass_contract():
 
     with pytest.raises(RuntimeError, match='must set self.vocabulary'):
         NoVocabulary()
+
+    class NoImages(BaseCaptionDataset):
+        def load_image_infos(self):
+            self.vocabulary = Vocabulary.build([['bird']])
+            return []
+
+    with pytest.raises(ValueError, match=r"NoImages\(data_root='data/x'\): the split holds no "):
+        NoImages(data_root='data/x')
     with pytest.raises(NotImplementedError, match='load_image_infos'):
         BaseCaptionDataset()

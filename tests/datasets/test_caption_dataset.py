@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from mmdmgan.datasets import CaptionDataset, Vocabulary, build_vocabulary_from_jsonl
-from mmdmgan.datasets.caption_dataset import read_captions_jsonl
+from mmdmgan.datasets.caption_dataset import read_captions_jsonl, read_split_file
 
 RECORDS = [
     dict(image='a.jpg', captions=['A red bird on a branch', 'a small red bird'], class_id=0),
@@ -99,3 +99,49 @@ def test_single_class_needs_batch_shift(tmp_path):
     with pytest.raises(ValueError, match='batch_shift'):
         CaptionDataset(root)
     assert len(CaptionDataset(root, mismatch='batch_shift')) == 2
+
+
+def test_duplicate_image_lines_are_named_not_merged_silently(tmp_path, mmengine_logs):
+    path = tmp_path / 'captions.jsonl'
+    path.write_text('{"image": "a.jpg", "captions": ["a red bird"]}\n'
+                    '{"image": "b.jpg", "captions": ["a fish"]}\n'
+                    '{"image": "a.jpg", "captions": ["a blue bird"]}\n')
+    with pytest.raises(ValueError, match=r"captions.jsonl line 3: image 'a.jpg' is already on "
+                                         'line 1'):
+        read_captions_jsonl(str(path))
+    records = read_captions_jsonl(str(path), skip_bad_items=True)
+    assert [record['captions'] for record in records] == [['a red bird'], ['a fish']]
+    assert any('line 3' in message for message in mmengine_logs.messages)
+
+
+def test_non_utf8_lines_are_errors_naming_file_and_line(tmp_path):
+    root = make_folder(str(tmp_path))
+    with open(os.path.join(root, 'captions.jsonl'), 'ab') as file:
+        file.write(b'{"image": "d.jpg", "captions": ["caf\xe9 bird"]}\n')
+    with pytest.raises(ValueError, match=r'captions.jsonl line 5: not UTF-8 .*iconv'):
+        CaptionDataset(root, split_file='train.txt')
+    assert len(CaptionDataset(root, split_file='train.txt', skip_bad_items=True)) == 2
+    with open(os.path.join(root, 'train.txt'), 'ab') as file:
+        file.write(b'b\xe9.png\r\n')
+    with pytest.raises(ValueError, match=r'train.txt line 3: not UTF-8'):
+        read_split_file(os.path.join(root, 'train.txt'))
+
+
+def test_empty_or_repeating_split_file_is_named(tmp_path):
+    root = make_folder(str(tmp_path), split=())
+    with pytest.raises(ValueError, match=r'split file .*train.txt lists no image'):
+        CaptionDataset(root, split_file='train.txt')
+    with pytest.raises(ValueError, match=r'CaptionDataset\(data_root=.*holds no image'):
+        CaptionDataset(root, split_file='train.txt', skip_bad_items=True)
+    root = make_folder(str(tmp_path / 'twice'), split=('a.jpg', 'c.jpg', 'a.jpg'))
+    with pytest.raises(ValueError, match=r"train.txt line 3: 'a.jpg' is already listed on line 1"):
+        CaptionDataset(root, split_file='train.txt')
+
+
+def test_dropped_captions_are_logged_with_their_lines(tmp_path, mmengine_logs):
+    records = RECORDS[:2] + [dict(image='c.jpg', captions=['a green frog', '¡¿ …'])]
+    root = make_folder(str(tmp_path), records=records)
+    dataset = CaptionDataset(root, split_file='train.txt')
+    assert dataset.get_data_info(1)['prompts'] == ['a green frog']
+    assert any("dropped 1 captions without any vocabulary word (line 3: '¡¿ …')" in message
+               for message in mmengine_logs.messages)

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from mmdmgan.datasets.vocabulary import Vocabulary, fit_caption_length, tokenize
+from mmdmgan.datasets.vocabulary import (
+    Vocabulary,
+    dropped_by_tokenize,
+    fit_caption_length,
+    tokenize,
+)
 
 
 def make_vocabulary():
@@ -18,6 +23,13 @@ def test_tokenize_lowercases_ascii_words_and_repairs_mojibake():
     assert tokenize('â€œredâ€\x9d wings') == ['red', 'wings']
     assert tokenize('red\ufffd\ufffdwings\r\n') == ['red', 'wings']
     assert tokenize('  ... !!') == []
+
+
+def test_dropped_by_tokenize_names_non_ascii_words_and_emoji_not_punctuation():
+    assert dropped_by_tokenize('a red \U0001F534 bird, caf\u00e9 \u65e5\u672c wings') == [
+        '\U0001F534', 'caf\u00e9', '\u65e5\u672c']
+    assert dropped_by_tokenize('a red bird \u2014 "long" tail... 3/4!') == []
+    assert dropped_by_tokenize('a naÃ¯ve bird') == ['na\u00efve']  # repaired, then named
 
 
 def test_vocabulary_indices_and_round_trip(tmp_path):
@@ -63,6 +75,9 @@ def test_encode_drops_unknown_words_with_a_warning(mmengine_logs):
     assert length == 2 and vocabulary.decode(ids) == 'a bird'
     assert "WARNING: caption 'a purple bird': dropped words not in the vocabulary: ['purple']" \
         in mmengine_logs.messages
+    vocabulary.encode('a red \U0001F534 bird', 5, mode='test')
+    assert ("WARNING: caption 'a red \U0001F534 bird': dropped words not in the vocabulary: "
+            "['\U0001F534']") in mmengine_logs.messages
 
 
 def test_encode_errors_on_empty_and_unknown_captions():

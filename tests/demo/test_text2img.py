@@ -8,7 +8,7 @@ from PIL import Image
 
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.registry import MODELS
-from tests.conftest import TEST_CONFIGS
+from tests.conftest import TEST_CONFIGS, load_script
 
 sys.path.insert(0, str(TEST_CONFIGS))  # tiny_modules, imported by the tiny config
 
@@ -46,3 +46,56 @@ def test_demo_writes_images_and_sheets(run_tool, tmp_path, tiny_checkpoint):
     with Image.open(paths[2]) as attention:  # 1 refinement row: image + 8 words
         assert attention.size[0] == 9 * 128
 
+
+
+def test_text_file_that_is_not_utf8_is_one_clear_line(tmp_path, capsys):
+    demo = load_script('demo/text2img.py')
+    text_file = tmp_path / 'captions.txt'
+    text_file.write_bytes(b'a red circle\nun cercle rouge vif\ncaf\xe9\n')
+    with pytest.raises(SystemExit):
+        demo.parse_args(['--text-file', str(text_file)])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert str(text_file) in error and 'not UTF-8' in error
+    assert 'byte 0xe9 at byte position 36 (line 3)' in error
+    text_file.write_text('a red circle \U0001F534\n\n  a blue square  \n', encoding='utf-8')
+    assert demo.parse_args(['--text-file', str(text_file)]).text == [
+        'a red circle \U0001F534', 'a blue square']
+
+
+def test_demo_writes_each_batch_before_generating_the_next(tmp_path, tiny_checkpoint,
+                                                           monkeypatch):
+    demo = load_script('demo/text2img.py')
+    calls = []
+
+    def init_model(*args, **kwargs):
+        model = demo_init_model(*args, **kwargs)
+        generate = model.generate_from_tokens
+
+        def second_batch_fails(*args, **kwargs):
+            calls.append(sorted(path.name for path in (tmp_path / 'out').glob('*.png')))
+            if len(calls) == 2:
+                raise RuntimeError('out of memory')
+            return generate(*args, **kwargs)
+
+        model.generate_from_tokens = second_batch_fails
+        return model
+
+    demo_init_model = demo.init_model
+    monkeypatch.setattr(demo, 'init_model', init_model)
+    with pytest.raises(RuntimeError, match='out of memory'):
+        demo.main([str(TEST_CONFIGS / 'dmgan_tiny.py'), tiny_checkpoint, '--text', 'a red circle',
+                   '--num-images', '5', '--batch-size', '2', '--out-dir', str(tmp_path / 'out')])
+    # the first batch's images were on disk before the second batch was generated
+    assert calls == [[], ['000_a_red_circle_0.png', '000_a_red_circle_1.png']]
+
+
+def test_demo_refuses_a_checkpoint_of_another_config(tmp_path, tiny_checkpoint):
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.generator.gf_dim = 8
+    torch.save(dict(state_dict=MODELS.build(model_cfg).state_dict()), tmp_path / 'gf8.pth')
+    demo = load_script('demo/text2img.py')
+    with pytest.raises(RuntimeError, match=r'(?s)gf8.pth does not fit.*gf_dim 8 vs 4'):
+        demo.main([str(TEST_CONFIGS / 'dmgan_tiny.py'), str(tmp_path / 'gf8.pth'),
+                   '--text', 'a red circle', '--out-dir', str(tmp_path / 'out')])
+    assert not (tmp_path / 'out').exists()

@@ -1,9 +1,11 @@
 """Round trip of reference-shaped state dicts through the converter.
 
 The ``Reference*`` modules below restate the original DM-GAN networks (code/model.py,
-code/spectral.py of MinfengZhu/DM-GAN): the same attribute names, so their state dicts have
-exactly the release's key names and shapes, and the same forward math (including the
+code/spectral.py of MinfengZhu/DM-GAN) and AttnGAN's refinement stage (code/model.py,
+code/GlobalAttention.py of taoxugit/AttnGAN): the same attribute names, so their state dicts
+have exactly the release's key names and shapes, and the same forward math (including the
 padding-mask tiling and the SpectralNorm wrapper) so the converted modules can be compared.
+On CPU the converted generator and image encoder reproduce them bit for bit in fp32.
 """
 import runpy
 from pathlib import Path
@@ -17,7 +19,7 @@ from torchvision.models import inception_v3
 
 from mmdmgan.models.damsm import DAMSMImageEncoder, DAMSMTextEncoder, padding_mask
 from mmdmgan.models.damsm.image_encoder import GLOBAL_LAYERS, REGION_LAYERS
-from mmdmgan.models.dmgan import DMGANDiscriminator, DMGANGenerator
+from mmdmgan.models.dmgan import DMGANDiscriminator
 from mmdmgan.models.utils import (
     convert_discriminator,
     convert_generator,
@@ -127,6 +129,29 @@ class ReferenceNextStage(nn.Module):
         return self.upsample(h_new), weight.reshape(batch, -1, height, width)
 
 
+class ReferenceAttentionStage(nn.Module):
+    """AttnGAN's NEXT_STAGE_G with GlobalAttentionGeneral (ATT_NET)."""
+
+    def __init__(self, num_residual):
+        super().__init__()
+        self.att = nn.Module()
+        self.att.conv_context = nn.Conv2d(TEXT, GF, 1, bias=False)
+        self.residual = nn.Sequential(*[ReferenceResBlock(GF * 2) for _ in range(num_residual)])
+        self.upsample = reference_up_block(GF * 2, GF)
+
+    def forward(self, h, words, mask):
+        batch, _, height, width = h.shape
+        steps, positions = words.size(2), height * width
+        source = self.att.conv_context(words.unsqueeze(3)).squeeze(3)
+        weight = torch.bmm(h.view(batch, -1, positions).transpose(1, 2), source)
+        weight = weight.view(batch * positions, steps)
+        weight = weight.masked_fill(mask.repeat(positions, 1), -float('inf')).softmax(1)
+        weight = weight.view(batch, positions, steps).transpose(1, 2)
+        context = torch.bmm(source, weight).view(batch, -1, height, width)
+        h_c = self.residual(torch.cat((h, context), 1))
+        return self.upsample(h_c), weight.reshape(batch, -1, height, width)
+
+
 class ReferenceImage(nn.Module):
 
     def __init__(self):
@@ -140,14 +165,14 @@ class ReferenceImage(nn.Module):
 class ReferenceGenerator(nn.Module):
     """G_NET with BRANCH_NUM = 3."""
 
-    def __init__(self, num_residual):
+    def __init__(self, num_residual, stage=ReferenceNextStage):
         super().__init__()
         self.ca_net = ReferenceCA()
         self.h_net1 = ReferenceInitStage(GF * 16)
         self.img_net1 = ReferenceImage()
-        self.h_net2 = ReferenceNextStage(num_residual)
+        self.h_net2 = stage(num_residual)
         self.img_net2 = ReferenceImage()
-        self.h_net3 = ReferenceNextStage(num_residual)
+        self.h_net3 = stage(num_residual)
         self.img_net3 = ReferenceImage()
 
     def forward(self, noise, sentence, words, mask, epsilon):
@@ -304,28 +329,55 @@ def generator_inputs(lengths=(6, 2, 4), seed=0):
             torch.randn(batch, CONDITION, generator=generator))
 
 
+def convert_and_compare(reference, path, dtype):
+    """Convert ``reference``'s weights from a file, run both in ``dtype`` on the same inputs,
+    and return the converted config and the largest |Δ| of every output."""
+    torch.save(reference.state_dict(), path)
+    checkpoint = convert_original_checkpoints(generator=str(path))
+    cfg = dict(checkpoint['meta']['model_cfgs']['generator'])
+    ours = MODELS.build(cfg).eval()
+    ours.load_state_dict(strip(checkpoint['state_dict'], 'generator.'), strict=True)
+    reference, ours = reference.to(dtype), ours.to(dtype)
+    noise, sentence, words, mask, epsilon = (
+        tensor.to(dtype) if tensor.is_floating_point() else tensor
+        for tensor in generator_inputs())
+    with torch.no_grad():
+        expected = reference(noise, sentence, words, mask, epsilon)
+        output = ours(noise, sentence, words, mask, ca_epsilon=epsilon)
+    errors = [(mine - theirs).abs().max().item() for mine, theirs in zip(
+        output.images + output.attention_maps + [output.mu, output.logvar],
+        expected[0] + expected[1] + [expected[2], expected[3]])]
+    return cfg, ours, expected, errors
+
+
+@pytest.mark.parametrize('stage', [ReferenceNextStage, ReferenceAttentionStage])
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_generator_round_trip_reproduces_reference_bit_for_bit_in_fp32(stage, dtype, tmp_path):
+    """The reference's pooling and summation orders: fp32 outputs identical on CPU; fp64
+    runs too (no hard fp32 cast) and agrees to rounding."""
+    torch.manual_seed(0)
+    reference = randomise(ReferenceGenerator(2, stage), seed=1).eval()
+    cfg, _, _, errors = convert_and_compare(reference, tmp_path / 'netG.pth', dtype)
+    expected_cfg = dict(type='DMGANGenerator', text_dim=TEXT, condition_dim=CONDITION,
+                        noise_dim=NOISE, gf_dim=GF, num_stages=3, num_residual=2,
+                        reference_mask_bug=True)
+    if stage is ReferenceNextStage:
+        expected_cfg['memory_dim'] = GF * 2
+    else:
+        expected_cfg['memory'] = dict(type='WordContextAttention')
+    assert cfg == expected_cfg
+    assert max(errors) == 0 if dtype == torch.float32 else max(errors) <= 1e-12, errors
+
+
 @pytest.mark.parametrize('num_residual', [2, 3])
 def test_generator_round_trip_reproduces_reference(num_residual, tmp_path):
     torch.manual_seed(0)
     reference = randomise(ReferenceGenerator(num_residual), seed=1).eval()
-    path = tmp_path / 'netG_epoch_600.pth'
-    torch.save(reference.state_dict(), path)
-    checkpoint = convert_original_checkpoints(generator=str(path))
-    cfg = dict(checkpoint['meta']['model_cfgs']['generator'])
-    assert cfg == dict(type='DMGANGenerator', text_dim=TEXT, condition_dim=CONDITION,
-                       noise_dim=NOISE, gf_dim=GF, num_stages=3, num_residual=num_residual,
-                       memory_dim=GF * 2, reference_mask_bug=True)
-    cfg.pop('type')
-    ours = DMGANGenerator(**cfg).eval()
-    ours.load_state_dict(strip(checkpoint['state_dict'], 'generator.'), strict=True)
-
+    cfg, ours, expected, errors = convert_and_compare(reference, tmp_path / 'netG_epoch_600.pth',
+                                                      torch.float32)
+    assert cfg['num_residual'] == num_residual
+    assert max(errors) <= 1e-5
     noise, sentence, words, mask, epsilon = generator_inputs()
-    with torch.no_grad():
-        expected = reference(noise, sentence, words, mask, epsilon)
-        output = ours(noise, sentence, words, mask, ca_epsilon=epsilon)
-    for mine, theirs in zip(output.images + output.attention_maps + [output.mu, output.logvar],
-                            expected[0] + expected[1] + [expected[2], expected[3]]):
-        assert (mine - theirs).abs().max() <= 1e-5
     # The correct mask gives different images for this batch of mixed lengths.
     ours.refinement_stages[0].memory.reference_mask_bug = False
     ours.refinement_stages[1].memory.reference_mask_bug = False
@@ -410,7 +462,16 @@ def test_image_encoder_round_trip(tmp_path):
         expected = reference(images)
         output = ours(images)
     for mine, theirs in zip(output, expected):
-        assert (mine - theirs).abs().max() <= 1e-5 * max(1.0, theirs.abs().max().item())
+        # The reference's avg_pool2d(kernel_size=8): identical on CPU in fp32.
+        assert torch.equal(mine, theirs)
+
+
+def test_attngan_discriminator_is_a_clear_error():
+    """AttnGAN's D_NET has BatchNorm and no spectral norm: no counterpart to convert to."""
+    state_dict = {'img_code_s16.0.weight': torch.zeros(DF, 3, 4, 4),
+                  'img_code_s16.3.running_mean': torch.zeros(DF * 2)}
+    with pytest.raises(ValueError, match='BatchNorm'):
+        convert_discriminator(state_dict, source='netD0.pth')
 
 
 def test_bad_keys_are_errors_naming_the_key():

@@ -3,8 +3,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
-from data_fixtures import COCO_TRAIN, CUB_TRAIN, make_fake_coco
+from data_fixtures import COCO_TRAIN, CUB_TRAIN, make_fake_coco, write_py2_pickle
+from PIL import Image
 
 from mmdmgan.datasets import Vocabulary
 from mmdmgan.datasets.attngan_dataset import load_captions_pickle
@@ -30,10 +32,75 @@ def test_check_dataset_reports_missing_files(cub_root, capsys):
     output = capsys.readouterr().out
     assert f'missing image {cub_root}/CUB_200_2011/images/{CUB_TRAIN[1]}.jpg' in output
     assert 'test/class_info.pickle not found' in output
-    assert 'corrupt image' not in output and output.strip().endswith('2 problems')
+    assert 'unreadable image' not in output
+    assert output.strip().endswith('2 errors (2 missing file): training would fail')
     assert check.main([cub_root, '--verify-images']) == 1
-    assert f'corrupt image {cub_root}/CUB_200_2011/images/{CUB_TRAIN[2]}.jpg' in \
-        capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert f'cannot read image {cub_root}/CUB_200_2011/images/{CUB_TRAIN[2]}.jpg' in output
+    assert '3 errors (2 missing file, 1 unreadable image)' in output
+
+
+def test_check_dataset_decodes_images_and_lists_every_problem(cub_root, capsys):
+    """Each of these passed the check before (or stopped it at the first one)."""
+    images = os.path.join(cub_root, 'CUB_200_2011', 'images')
+    truncated = os.path.join(images, f'{CUB_TRAIN[0]}.jpg')
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+                    ).save(truncated, format='JPEG')
+    with open(truncated, 'rb') as file:
+        data = file.read()
+    with open(truncated, 'wb') as file:
+        file.write(data[:-300])
+    Image.fromarray(np.full((8, 8), 40000, dtype=np.uint16)).save(
+        os.path.join(images, f'{CUB_TRAIN[1]}.jpg'), format='PNG')
+    os.remove(os.path.join(cub_root, 'captions.pickle'))  # check the text files
+    with open(os.path.join(cub_root, 'text', f'{CUB_TRAIN[2]}.txt'), 'ab') as file:
+        file.write(b'a caf\xe9 bird\n\xc2\xbf\xc2\xa1\n')
+    write_py2_pickle(os.path.join(cub_root, 'test', 'filenames.pickle'), [])
+    write_py2_pickle(os.path.join(cub_root, 'test', 'class_info.pickle'), [])
+    check = load_tool('check_dataset')
+    assert check.main([cub_root, '--verify-images', '--max-lines', '0']) == 1
+    output = capsys.readouterr().out
+    assert f'{truncated}' in output and 'truncated' in output
+    assert f'WARNING [16-bit image] {images}/{CUB_TRAIN[1]}.jpg is a 16-bit image' in output
+    assert f'{CUB_TRAIN[2]}.txt line 12: not UTF-8' in output
+    assert f"{CUB_TRAIN[2]}.txt line 13: '¿¡' has no word" in output
+    assert 'test/filenames.pickle lists no image' in output
+    assert output.strip().splitlines()[-1].endswith(
+        '3 errors (1 empty split, 1 non-UTF-8 line, 1 unreadable image); 2 warnings '
+        '(1 16-bit image, 1 caption without vocabulary word): training would fail')
+
+
+def test_check_dataset_jsonl_duplicates_vocabulary_and_splits(tmp_path, capsys):
+    root = tmp_path / 'mine'
+    (root / 'images').mkdir(parents=True)
+    for name in ('a.png', 'b.png'):
+        Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(root / 'images' / name)
+    (root / 'captions.jsonl').write_bytes(
+        b'{"image": "a.png", "captions": ["a red bird", "!!!"]}\n'
+        b'{"image": "b.png", "captions": ["a fish"]}\n'
+        b'{"image": "a.png", "captions": ["a blue bird"]}\n'
+        b'{"image": "c.png", "captions": ["caf\xe9"]}\n')
+    (root / 'train.txt').write_text('a.png\nb.png\na.png\n')
+    (root / 'test.txt').write_text('')
+    check = load_tool('check_dataset')
+    assert check.main([str(root)]) == 1
+    output = capsys.readouterr().out
+    assert "captions.jsonl line 3: image 'a.png' is already on line 1" in output
+    assert 'captions.jsonl line 4: not UTF-8' in output
+    assert "captions.jsonl line 1 (a.png): caption '!!!' has no vocabulary word" in output
+    assert "train.txt line 3: 'a.png' is already listed on line 1" in output
+    assert 'test.txt lists no image' in output
+    assert output.strip().endswith('4 errors (2 duplicate, 1 empty split, 1 non-UTF-8 line); '
+                                   '1 warning (1 caption without vocabulary word): training '
+                                   'would fail')
+    Vocabulary.build([['fish']]).save(str(root / 'vocab.json'))
+    check.main([str(root)])
+    assert "line 1 (a.png): no caption has a vocabulary word" in capsys.readouterr().out
+
+
+def test_check_dataset_missing_folder(tmp_path, capsys):
+    assert load_tool('check_dataset').main([str(tmp_path / 'birds')]) == 1
+    assert f'{tmp_path}/birds: no such folder' in capsys.readouterr().out
 
 
 def test_check_dataset_coco_without_pickle(tmp_path, capsys):
@@ -59,7 +126,7 @@ def test_build_captions(tmp_path, capsys):
     assert build.main([root, '--force']) == 0
 
 
-def test_dataset_stats(cub_root, tmp_path, capsys):
+def test_dataset_stats(cub_root, tmp_path, capsys, monkeypatch):
     stats = load_tool('dataset_stats')
     vocab_path = str(tmp_path / 'vocab.json')
     assert stats.main([cub_root, '--save-vocab', vocab_path]) == 0
@@ -67,6 +134,17 @@ def test_dataset_stats(cub_root, tmp_path, capsys):
     assert '(cub, train): 3 images, 30 captions, vocabulary 22 words' in output
     assert '  25        3 ' in output  # the three 25-word captions in the histogram
     assert len(Vocabulary.load(vocab_path)) == 22
+    # Without a path (or with a relative one) it goes beside the dataset, not into the cwd.
+    monkeypatch.chdir(tmp_path / 'birds' / 'text')
+    assert stats.main([cub_root, '--save-vocab']) == 0
+    assert Vocabulary.load(os.path.join(cub_root, 'vocab.json')) == Vocabulary.load(vocab_path)
+    assert not os.path.exists('vocab.json')
+    assert stats.main([cub_root, '--save-vocab']) == 0
+    assert 'already holds this vocabulary' in capsys.readouterr().out
+    Vocabulary.build([['other']]).save(os.path.join(cub_root, 'words.json'))
+    assert stats.main([cub_root, '--save-vocab', 'words.json']) == 1
+    assert 'holds a different vocabulary; not overwritten' in capsys.readouterr().out
+    assert len(Vocabulary.load(os.path.join(cub_root, 'words.json'))) == 2
 
 
 def test_make_shapes_then_stats_and_check(tmp_path, capsys):

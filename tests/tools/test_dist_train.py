@@ -16,9 +16,8 @@ def test_two_process_cpu_training_keeps_replicas_identical(tmp_path, run_tool, t
     rank0 = torch.load(tmp_path / 'rank0_weights.pth', weights_only=True)
     rank1 = torch.load(tmp_path / 'rank1_weights.pth', weights_only=True)
     initial = torch.load(tmp_path / 'rank0_initial.pth', weights_only=True)
-    # Keys as seen inside the separate-DDP wrapper ('<name>.module.' for wrapped parts).
-    for prefix in ('generator.module.', 'discriminators.module.0.', 'discriminators.module.1.',
-                   'generator_ema.'):
+    # The wrapped model's keys are those of the unwrapped one (no '<name>.module.').
+    for prefix in ('generator.', 'discriminators.0.', 'discriminators.1.', 'generator_ema.'):
         assert any(not torch.equal(rank0[key], initial[key]) for key in rank0
                    if key.startswith(prefix)), f'{prefix} did not train'
     compared = [key for key in rank0 if not is_batch_statistic(key)]

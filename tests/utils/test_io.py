@@ -35,3 +35,24 @@ def test_failed_write_keeps_the_old_file_and_no_temporary(tmp_path):
         atomic_write(str(path), failing)
     assert path.read_text() == 'old'
     assert sorted(p.name for p in tmp_path.iterdir()) == ['a.txt']
+
+
+def test_temporary_names_are_recognised_and_only_they_are_removed(tmp_path):
+    from mmdmgan.utils import is_atomic_temp_file, remove_stale_temp_files
+
+    def crash(tmp):
+        write_text('half')(tmp)
+        assert is_atomic_temp_file(os.path.basename(tmp)), tmp
+        raise RuntimeError('checked the name of the temporary file')
+
+    with pytest.raises(RuntimeError, match='checked'):
+        atomic_write(str(tmp_path / 'iter_2.pth'), crash)
+    stale = ['.iter_4.pth.ab_3x9kq.partial.pth', '.iter_2.pth.k2j4h6g8.pth',  # older form
+             '.last_checkpoint.zzzzzzzz.partial']
+    kept = ['iter_4.pth', '.iter_4.pth.short.pth', '.iter_4.pth.ab_3x9kq.partial.png',
+            'notes.txt', '.hidden']
+    for name in stale + kept:
+        (tmp_path / name).write_text('x')
+    removed = remove_stale_temp_files(str(tmp_path))
+    assert sorted(os.path.basename(path) for path in removed) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)

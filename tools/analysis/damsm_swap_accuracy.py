@@ -57,7 +57,7 @@ from mmdmgan.datasets.shapes import (
     swap_attribute,
     swap_candidates,
 )
-from mmdmgan.models.dmgan.dmgan import load_encoder_weights
+from mmdmgan.models.utils import load_encoder_weights
 from mmdmgan.registry import MODELS
 
 

@@ -3,9 +3,14 @@ caption-length histogram.
 
     python tools/data/dataset_stats.py data/birds --split test
     python tools/data/dataset_stats.py data/shapes --dataset jsonl --split-file train.txt \
-        --save-vocab data/shapes/vocab.json
+        --save-vocab            # writes data/shapes/vocab.json
+
+``--save-vocab FILE`` is relative to the dataset folder, like ``CaptionDataset``'s
+``vocabulary_file`` (an absolute path is used as given); an existing file with a different
+vocabulary is never overwritten.
 """
 import argparse
+import os
 import sys
 from collections import Counter
 from typing import List, Optional
@@ -13,6 +18,7 @@ from typing import List, Optional
 from mmdmgan.datasets import CaptionDataset, COCODataset, CUBDataset
 from mmdmgan.datasets.attngan_dataset import detect_layout
 from mmdmgan.datasets.base_caption_dataset import BaseCaptionDataset
+from mmdmgan.datasets.vocabulary import Vocabulary
 
 
 def dataset_stats(dataset: BaseCaptionDataset) -> dict:
@@ -44,7 +50,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='layout (detected when omitted)')
     parser.add_argument('--split', default='train', help='cub/coco: train or test')
     parser.add_argument('--split-file', default=None, help='jsonl: split file, e.g. train.txt')
-    parser.add_argument('--save-vocab', default=None, help='write the vocabulary as JSON')
+    parser.add_argument('--save-vocab', nargs='?', const='vocab.json', default=None,
+                        metavar='FILE',
+                        help='write the vocabulary as JSON to FILE, relative to DATA_ROOT '
+                             '(default FILE: vocab.json)')
     args = parser.parse_args(argv)
     layout = args.dataset or detect_layout(args.data_root)
     if layout == 'jsonl':
@@ -61,8 +70,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     print('caption length (words) histogram:')
     print(format_histogram(stats['caption_lengths']))
     if args.save_vocab:
-        dataset.vocabulary.save(args.save_vocab)
-        print(f'vocabulary written to {args.save_vocab}')
+        return save_vocabulary(dataset.vocabulary, os.path.join(args.data_root, args.save_vocab))
+    return 0
+
+
+def save_vocabulary(vocabulary: Vocabulary, path: str) -> int:
+    """Write ``vocabulary`` to ``path`` unless a different one is there (exit status)."""
+    if os.path.isfile(path):
+        if Vocabulary.load(path) == vocabulary:
+            print(f'{path} already holds this vocabulary')
+            return 0
+        print(f'{path} exists and holds a different vocabulary; not overwritten (models '
+              'trained with it need it): give another --save-vocab FILE')
+        return 1
+    vocabulary.save(path)
+    print(f'vocabulary written to {path}')
     return 0
 
 

@@ -1,6 +1,6 @@
 """Image loading and the CUB bounding-box crop."""
 import os
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -8,26 +8,63 @@ from PIL import Image, UnidentifiedImageError
 from mmdmgan.datasets.errors import DataItemError
 from mmdmgan.registry import TRANSFORMS
 
+# PIL modes of one-channel images with more than 8 bits (16-bit PNG / TIFF grey levels).
+WIDE_GREY_MODES = ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N')
+
+
+def _png_bit_depth(path: str) -> int:
+    with open(path, 'rb') as file:
+        header = file.read(25)
+    return header[24] if len(header) == 25 else 8
+
+
+def read_rgb_image(path: str) -> Tuple[np.ndarray, int]:
+    """Decode a whole image file into RGB uint8 H×W×3.
+
+    PIL is used, as in the reference, so grey-scale and CMYK JPEGs (both occur in COCO)
+    become RGB the same way. 16-bit images keep their levels: value ``v`` becomes
+    ``v >> 8`` (what PIL does itself for 16-bit RGB PNGs), where PIL's own conversion of
+    16-bit grey would clip everything above 255 to white.
+
+    Args:
+        path (str): The image file.
+
+    Returns:
+        tuple[np.ndarray, int]: The image, and the bits per channel of the file (8 or 16).
+
+    Raises:
+        DataItemError: Naming the file when it is missing, truncated, corrupt or has a
+            pixel format without a defined 8-bit conversion (e.g. 32-bit integers).
+    """
+    if not os.path.isfile(path):
+        raise DataItemError(f'image file {path} not found; check the dataset folder '
+                            '(tools/data/check_dataset.py lists what is missing)')
+    try:
+        with Image.open(path) as image:
+            image.load()  # decodes everything: a truncated file fails here, not later
+            bits = 16 if image.format == 'PNG' and _png_bit_depth(path) == 16 else 8
+            if image.mode in WIDE_GREY_MODES:
+                grey = np.array(image)
+                if grey.min() < 0 or grey.max() > 65535:
+                    raise DataItemError(f'image {path}: {image.mode} pixels outside 0..65535 '
+                                        '(32-bit data); convert it to an 8- or 16-bit image')
+                grey = (grey.astype(np.uint32) >> 8).astype(np.uint8)
+                return np.repeat(grey[:, :, None], 3, axis=2), 16
+            return np.array(image.convert('RGB')), bits
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
+        raise DataItemError(f'cannot read image {path} ({error}); replace the file or '
+                            'set skip_bad_items=True in the dataset config') from error
+
 
 @TRANSFORMS.register_module()
 class LoadCaptionImage:
-    """Read ``results['img_path']`` as an RGB uint8 array H×W×3 into ``results['img']``.
-
-    PIL is used, as in the reference, so grey-scale and CMYK JPEGs (both occur in COCO)
-    become RGB the same way. Adds ``ori_shape`` (H, W).
+    """Read ``results['img_path']`` as an RGB uint8 array H×W×3 into ``results['img']``
+    (:func:`read_rgb_image`: 16-bit files are reduced to 8 bits, not clipped). Adds
+    ``ori_shape`` (H, W).
     """
 
     def __call__(self, results: dict) -> dict:
-        path = results['img_path']
-        if not os.path.isfile(path):
-            raise DataItemError(f'image file {path} not found; check the dataset folder '
-                                '(tools/data/check_dataset.py lists what is missing)')
-        try:
-            with Image.open(path) as image:
-                img = np.array(image.convert('RGB'))
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
-            raise DataItemError(f'cannot read image {path} ({error}); replace the file or '
-                                'set skip_bad_items=True in the dataset config') from error
+        img, _ = read_rgb_image(results['img_path'])
         results['img'] = img
         results['ori_shape'] = img.shape[:2]
         return results

@@ -120,8 +120,10 @@ class DAMSMImageEncoder(BaseModule):
         # (torchvision's transform_input only maps ImageNet-normalised inputs to that range),
         # and so does the reference.
         regions = self.region_trunk(resize_input(img, self.input_size))
-        # At 299 the map is 8×8, so this is the reference's 8×8 average pooling.
-        pooled = F.adaptive_avg_pool2d(self.global_trunk(regions), 1).flatten(1)
+        # At 299 the map is 8×8 and this is the reference's avg_pool2d(kernel_size=8), with its
+        # summation order (adaptive pooling rounds differently in fp32).
+        global_features = self.global_trunk(regions)
+        pooled = F.avg_pool2d(global_features, global_features.shape[2:]).flatten(1)
         return self.region_projection(regions), self.global_projection(pooled)
 
 

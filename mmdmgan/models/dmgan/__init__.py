@@ -1,10 +1,15 @@
-from .discriminator import DMGANDiscriminator
-from .dmgan import DMGAN, StageDiscriminators, load_encoder_weights
+from .discriminator import DMGANDiscriminator, StageDiscriminators
+from .dmgan import DMGAN
 from .generator import ConditioningAugmentation, DMGANGenerator, GeneratorOutput
 from .indexed_noise import indexed_noise
+from .losses import ConditioningKLLoss, DAMSMGeneratorLoss, DAMSMMismatchLoss, DMGANAdversarialLoss
 from .memory import DynamicMemory
+from .text2image import DMGANText2ImagePipeline, EncodedText, Text2ImageOutput
+from .word_attention import WordContextAttention
 
 __all__ = [
-    'ConditioningAugmentation', 'DMGAN', 'DMGANDiscriminator', 'DMGANGenerator', 'DynamicMemory',
-    'GeneratorOutput', 'StageDiscriminators', 'indexed_noise', 'load_encoder_weights'
+    'ConditioningAugmentation', 'ConditioningKLLoss', 'DAMSMGeneratorLoss', 'DAMSMMismatchLoss',
+    'DMGAN', 'DMGANAdversarialLoss', 'DMGANDiscriminator', 'DMGANGenerator',
+    'DMGANText2ImagePipeline', 'DynamicMemory', 'EncodedText', 'GeneratorOutput',
+    'StageDiscriminators', 'Text2ImageOutput', 'WordContextAttention', 'indexed_noise'
 ]

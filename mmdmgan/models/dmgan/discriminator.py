@@ -1,5 +1,5 @@
 """DM-GAN discriminators for 64/128/256 images with unconditional and conditional logits."""
-from typing import Optional, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModule
@@ -112,3 +112,38 @@ class DMGANDiscriminator(BaseModule):
         if sentence is None:
             return self.unconditional_head(features)
         return self.conditional_head(features, sentence)
+
+
+class StageDiscriminators(nn.ModuleList):
+    """The discriminators D_0..D_{K-1} (64, 128, 256), evaluated in one call.
+
+    One ``forward`` runs every stage so that a DDP wrapper around the whole list sees all
+    discriminator computation inside its forward (gradients are then synchronised for
+    every D). Checkpoint keys stay ``discriminators.<k>.*``.
+    """
+
+    def forward(self, images: Sequence[Tensor], sentence: Tensor,
+                wrong_sentence: Optional[Tensor] = None) -> List[Dict[str, Tensor]]:
+        """Logits of every stage.
+
+        Args:
+            images (Sequence[Tensor]): One N×3×S×S batch per stage (ascending S).
+            sentence (Tensor): N×D sentence features paired with the images.
+            wrong_sentence (Tensor, optional): M×D mismatched sentences for the first M images.
+
+        Returns:
+            list[dict]: Per stage raw logits ``uncond`` (N), ``cond`` (N) and, with
+            ``wrong_sentence``, ``cond_wrong`` (M).
+        """
+        if len(images) != len(self):
+            raise ValueError(f'expected {len(self)} image scales, got {len(images)}')
+        outputs = []
+        for discriminator, img in zip(self, images):
+            features = discriminator(img)
+            logits = dict(uncond=discriminator.logits(features),
+                          cond=discriminator.logits(features, sentence))
+            if wrong_sentence is not None:
+                logits['cond_wrong'] = discriminator.logits(features[:len(wrong_sentence)],
+                                                            wrong_sentence)
+            outputs.append(logits)
+        return outputs

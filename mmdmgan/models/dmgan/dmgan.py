@@ -1,116 +1,28 @@
 """DM-GAN as an MMEngine model: the training step, EMA sampling and inference outputs."""
 import logging
-import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+import warnings
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.logging import print_log
-from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import Tensor, nn
 
-from mmdmgan.apis.text2image import DMGANText2ImagePipeline, Text2ImageOutput
 from mmdmgan.datasets.vocabulary import Vocabulary
-from mmdmgan.models.damsm.losses import mismatch_sentence_loss, sentence_loss, words_loss
 from mmdmgan.models.damsm.text_encoder import padding_mask
-from mmdmgan.models.utils.original_checkpoint import convert_image_encoder, convert_text_encoder
+from mmdmgan.models.utils.encoder_weights import load_encoder_weights
 from mmdmgan.registry import MODELS
 from mmdmgan.structures import DataSample
+from mmdmgan.utils import get_valid_model
 
+from .discriminator import StageDiscriminators
 from .generator import GeneratorOutput
-from .indexed_noise import indexed_noise
+from .indexed_noise import check_seed, draw_seed, indexed_noise
+from .losses import legacy_loss_configs
+from .text2image import DMGANText2ImagePipeline, Text2ImageOutput
 
 ModelCfg = Union[dict, nn.Module]
-ENCODER_CONVERTERS = {'text_encoder': convert_text_encoder, 'image_encoder': convert_image_encoder}
-
-
-def get_valid_model(module: nn.Module) -> nn.Module:
-    """The module itself, or the module inside a (DDP) model wrapper."""
-    return module.module if is_model_wrapper(module) else module
-
-
-def load_encoder_weights(encoder: nn.Module, path: str, prefix: str) -> None:
-    """Load frozen DAMSM encoder weights from a local file into ``encoder`` (strictly).
-
-    Accepts an MMEngine checkpoint (``state_dict`` with keys ``<prefix>.*``, as written by the
-    DAMSM and DM-GAN trainings or ``tools/convert_original_ckpt.py``), a plain state dict of
-    ``encoder``, or the original AttnGAN/DM-GAN release file (``text_encoder*.pth`` /
-    ``image_encoder*.pth``), which is converted on the fly.
-
-    Args:
-        encoder (nn.Module): ``DAMSMTextEncoder`` or ``DAMSMImageEncoder``.
-        path (str): Local weights file.
-        prefix (str): ``'text_encoder'`` or ``'image_encoder'``.
-    """
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'{prefix} weights not found at {path!r}: train DAMSM first '
-            f'(python tools/train.py configs/damsm_<dataset>.py) and point the config variable '
-            f'for the {prefix} weights at its checkpoint, or convert the original release file '
-            f'(tools/convert_original_ckpt.py).')
-    state_dict = torch.load(path, map_location='cpu', weights_only=True)
-    if isinstance(state_dict, dict) and isinstance(state_dict.get('state_dict'), dict):
-        state_dict = state_dict['state_dict']
-    prefixed = {key[len(prefix) + 1:]: value for key, value in state_dict.items()
-                if key.startswith(prefix + '.')}
-    if prefixed:
-        state_dict = prefixed
-    elif not set(encoder.state_dict()) <= set(state_dict):
-        # Neither ours nor prefixed: the original release layout (or an error naming the key).
-        state_dict, _ = ENCODER_CONVERTERS[prefix](state_dict, source=path)
-    try:
-        encoder.load_state_dict(state_dict, strict=True)
-    except RuntimeError as error:
-        raise RuntimeError(f'{path}: the weights do not fit the configured {prefix} '
-                           f'(check vocab_size / embedding_dim in the config): {error}') from None
-
-
-class StageDiscriminators(nn.ModuleList):
-    """The discriminators D_0..D_{K-1} (64, 128, 256), evaluated in one call.
-
-    One ``forward`` runs every stage so that a DDP wrapper around the whole list sees all
-    discriminator computation inside its forward (gradients are then synchronised for
-    every D). Checkpoint keys stay ``discriminators.<k>.*``.
-    """
-
-    def forward(self, images: Sequence[Tensor], sentence: Tensor,
-                wrong_sentence: Optional[Tensor] = None) -> List[Dict[str, Tensor]]:
-        """Logits of every stage.
-
-        Args:
-            images (Sequence[Tensor]): One N×3×S×S batch per stage (ascending S).
-            sentence (Tensor): N×D sentence features paired with the images.
-            wrong_sentence (Tensor, optional): M×D mismatched sentences for the first M images.
-
-        Returns:
-            list[dict]: Per stage raw logits ``uncond`` (N), ``cond`` (N) and, with
-            ``wrong_sentence``, ``cond_wrong`` (M).
-        """
-        if len(images) != len(self):
-            raise ValueError(f'expected {len(self)} image scales, got {len(images)}')
-        outputs = []
-        for discriminator, img in zip(self, images):
-            features = discriminator(img)
-            logits = dict(uncond=discriminator.logits(features),
-                          cond=discriminator.logits(features, sentence))
-            if wrong_sentence is not None:
-                logits['cond_wrong'] = discriminator.logits(features[:len(wrong_sentence)],
-                                                            wrong_sentence)
-            outputs.append(logits)
-        return outputs
-
-
-def bce_logits(logits: Tensor, target: float) -> Tensor:
-    """Mean BCE-with-logits against a constant label, in fp32 (AMP-safe)."""
-    logits = logits.float()
-    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
-
-
-def kl_loss(mu: Tensor, logvar: Tensor) -> Tensor:
-    """KL(N(μ, σ²) || N(0, I)) of the conditioning augmentation, averaged over all entries."""
-    mu, logvar = mu.float(), logvar.float()
-    return -0.5 * torch.mean(1 + logvar - mu.pow(2) - logvar.exp())
 
 
 @MODELS.register_module()
@@ -134,15 +46,20 @@ class DMGAN(BaseModel):
             stage (``image_size`` = 64·2^k), or one config per stage.
         text_encoder (dict): ``DAMSMTextEncoder`` config.
         image_encoder (dict, optional): ``DAMSMImageEncoder`` config (or any module with its
-            interface: B×3×H×W in [-1, 1] → regions B×D×h×w, code B×D). ``None`` only with
-            ``lambda_damsm=0``.
+            interface: B×3×H×W in [-1, 1] → regions B×D×h×w, code B×D). ``None`` only
+            without ``damsm_loss`` and ``damsm_mismatch_loss``.
         text_encoder_weights (str, optional): Local file with the DAMSM text encoder weights
             (see :func:`load_encoder_weights` for the accepted formats).
         image_encoder_weights (str, optional): Same for the image encoder.
         allow_random_encoders (bool): Keep randomly initialised encoders when no weights file
             is given (tests, or weights loaded afterwards from a full checkpoint).
-        lambda_damsm (float): λ of the DAMSM loss (5 CUB, 50 COCO).
-        gamma1, gamma2, gamma3 (float): DAMSM smoothing factors (4, 5, 10).
+        lambda_damsm, gamma1, gamma2, gamma3, lambda_damsm_mismatch (float, optional):
+            Deprecated flat loss weights. When any is given, all take their former defaults
+            (λ 5, λ_mismatch 0, γ 4, 5, 10) and map, with a ``DeprecationWarning``, to
+            ``damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=lambda_damsm,
+            gamma1=..., gamma2=..., gamma3=...)`` and ``damsm_mismatch_loss=dict(
+            type='DAMSMMismatchLoss', loss_weight=lambda_damsm_mismatch, gamma3=...)``
+            (a λ of 0 means no term). Not together with those configs.
         ema_config (dict, optional): e.g. ``dict(type='ExponentialMovingAverage',
             momentum=0.001)`` (the reference's decay 0.999). Buffers are copied from the live
             generator, as the reference does.
@@ -156,14 +73,21 @@ class DMGAN(BaseModel):
         vocabulary (str | Vocabulary, optional): The caption vocabulary (or its vocab.json)
             that :meth:`infer` tokenises prompts with; ``mmdmgan.apis.init_model`` also finds
             it in the checkpoint (see docs/inference.md).
-        lambda_damsm_mismatch (float): λ of an extra generator term, not in the paper: the
-            final image must match its caption better than the mismatched caption of the
-            discriminator loss (:func:`~mmdmgan.models.damsm.losses.mismatch_sentence_loss`),
-            useful when those differ in one word. Defaults to 0 (off, the paper's loss).
         eval_noise_seed (int, optional): ``val_step`` / ``test_step`` draw the noise of each
             sample from ``(eval_noise_seed, sample_idx)`` (:func:`indexed_noise`), so metrics
             do not depend on the batch size or the number of processes and repeat exactly.
             ``None`` draws from the global RNG. Defaults to 0.
+        adversarial_loss (dict, optional): The adversarial terms of G and the Ds;
+            ``None`` means ``dict(type='DMGANAdversarialLoss')`` (the paper's, weight 1).
+        damsm_loss (dict, optional): The generator's DAMSM term, e.g.
+            ``dict(type='DAMSMGeneratorLoss', loss_weight=5.0)`` (λ = 5 CUB, 50 COCO;
+            γ1, γ2, γ3 = 4, 5, 10). ``None``: no DAMSM term (sampling-only models).
+        damsm_mismatch_loss (dict, optional): An extra generator term, not in the paper:
+            ``dict(type='DAMSMMismatchLoss', loss_weight=λ)``, the final image must match its
+            caption better than the mismatched caption of the discriminator loss, useful when
+            those differ in one word. ``None`` (default): off, the paper's loss.
+        kl_loss (dict, optional): The conditioning-augmentation KL term; ``None`` means
+            ``dict(type='ConditioningKLLoss')`` (weight 1, the paper's).
     """
 
     #: Parts only training uses (a sampling checkpoint has no weights for them).
@@ -177,23 +101,40 @@ class DMGAN(BaseModel):
                  text_encoder_weights: Optional[str] = None,
                  image_encoder_weights: Optional[str] = None,
                  allow_random_encoders: bool = False,
-                 lambda_damsm: float = 5.0,
-                 gamma1: float = 4.0,
-                 gamma2: float = 5.0,
-                 gamma3: float = 10.0,
+                 lambda_damsm: Optional[float] = None,
+                 gamma1: Optional[float] = None,
+                 gamma2: Optional[float] = None,
+                 gamma3: Optional[float] = None,
                  ema_config: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  channels_last: bool = False,
                  init_cfg: Optional[dict] = None,
                  vocabulary: Optional[Union[str, Vocabulary]] = None,
-                 lambda_damsm_mismatch: float = 0.0,
-                 eval_noise_seed: Optional[int] = 0) -> None:
+                 lambda_damsm_mismatch: Optional[float] = None,
+                 eval_noise_seed: Optional[int] = 0,
+                 adversarial_loss: Optional[dict] = None,
+                 damsm_loss: Optional[dict] = None,
+                 damsm_mismatch_loss: Optional[dict] = None,
+                 kl_loss: Optional[dict] = None) -> None:
+        legacy = {name: value for name, value in dict(
+            lambda_damsm=lambda_damsm, lambda_damsm_mismatch=lambda_damsm_mismatch,
+            gamma1=gamma1, gamma2=gamma2, gamma3=gamma3).items() if value is not None}
+        if legacy:
+            if damsm_loss is not None or damsm_mismatch_loss is not None:
+                raise ValueError('give the DAMSM loss weights either as damsm_loss / '
+                                 'damsm_mismatch_loss configs or as the deprecated lambda_damsm '
+                                 '/ lambda_damsm_mismatch / gamma1-3, not both')
+            warnings.warn(f'DMGAN({", ".join(legacy)}) deprecated: use '
+                          "damsm_loss=dict(type='DAMSMGeneratorLoss', loss_weight=λ) and "
+                          "damsm_mismatch_loss=dict(type='DAMSMMismatchLoss', loss_weight=λ) "
+                          '(docs/networks.md)', DeprecationWarning, stacklevel=2)
+            configs = legacy_loss_configs(**legacy)
+            damsm_loss, damsm_mismatch_loss = configs['damsm_loss'], configs['damsm_mismatch_loss']
         # The pretrained encoders first: a missing weights file fails before the big nets.
-        if image_encoder is None and (lambda_damsm != 0 or lambda_damsm_mismatch != 0):
-            raise ValueError('image_encoder is required for the DAMSM losses (lambda_damsm or '
-                             'lambda_damsm_mismatch != 0)')
-        if lambda_damsm_mismatch < 0:
-            raise ValueError(f'lambda_damsm_mismatch must be >= 0, got {lambda_damsm_mismatch}')
+        if image_encoder is None and (damsm_loss is not None or damsm_mismatch_loss is not None):
+            raise ValueError('image_encoder is required for the DAMSM losses (damsm_loss or '
+                             'damsm_mismatch_loss is set; set them to None for a model without '
+                             'an image encoder)')
         text_encoder_module = self._build_encoder(text_encoder, text_encoder_weights,
                                                   'text_encoder', allow_random_encoders)
         image_encoder_module = None if image_encoder is None else self._build_encoder(
@@ -222,9 +163,12 @@ class DMGAN(BaseModel):
         self.text_encoder = text_encoder_module
         self.image_encoder = image_encoder_module
 
-        self.lambda_damsm = lambda_damsm
-        self.lambda_damsm_mismatch = lambda_damsm_mismatch
-        self.gammas = dict(gamma1=gamma1, gamma2=gamma2, gamma3=gamma3)
+        self.adversarial_loss = MODELS.build(adversarial_loss
+                                             or dict(type='DMGANAdversarialLoss'))
+        self.damsm_loss = None if damsm_loss is None else MODELS.build(damsm_loss)
+        self.damsm_mismatch_loss = (None if damsm_mismatch_loss is None
+                                    else MODELS.build(damsm_mismatch_loss))
+        self.kl_loss = MODELS.build(kl_loss or dict(type='ConditioningKLLoss'))
         self.eval_noise_seed = eval_noise_seed
         self.ema_config = ema_config
         self.vocabulary = (Vocabulary.load(vocabulary) if isinstance(vocabulary, str)
@@ -312,19 +256,22 @@ class DMGAN(BaseModel):
             return self.generator_ema.module
         raise ValueError(f"sample_model must be 'ema' or 'orig', got {sample_model!r}")
 
-    def infer(self, prompt: Union[str, Sequence[str], Tensor], *args,
-              **kwargs) -> Union[Text2ImageOutput, GeneratorOutput]:
+    def infer(self, prompt: Union[str, Sequence[str]], *args, **kwargs) -> Text2ImageOutput:
         """Generate images from text: ``DMGANText2ImagePipeline(self)(prompt, ...)``.
 
         ``infer(prompt, num_images=1, seed=None, noise=None, return_attention=False,
         output_type='pil', sample_model=None, batch_size=16)`` → :class:`Text2ImageOutput`
-        (see :meth:`DMGANText2ImagePipeline.__call__`). A token-id tensor as first argument
-        keeps the token-level form ``infer(caption_ids, caption_len, ...)`` →
-        :class:`GeneratorOutput`, i.e. :meth:`generate_from_tokens`.
+        (see :meth:`DMGANText2ImagePipeline.__call__`). Prompts only: token ids go to
+        :meth:`generate_from_tokens`. Refuses calls whose images would exceed
+        :data:`~mmdmgan.models.dmgan.text2image.MAX_INFER_BYTES`; :meth:`iter_infer` streams.
         """
-        if isinstance(prompt, Tensor):
-            return self.generate_from_tokens(prompt, *args, **kwargs)
         return DMGANText2ImagePipeline(self)(prompt, *args, **kwargs)
+
+    def iter_infer(self, prompt: Union[str, Sequence[str]], *args,
+                   **kwargs) -> Iterator[Text2ImageOutput]:
+        """:meth:`infer` batch by batch: yields one :class:`Text2ImageOutput` per
+        ``batch_size`` images (:meth:`DMGANText2ImagePipeline.iter_infer`), for any number."""
+        return DMGANText2ImagePipeline(self).iter_infer(prompt, *args, **kwargs)
 
     @torch.no_grad()
     def generate_from_tokens(self,
@@ -342,8 +289,9 @@ class DMGAN(BaseModel):
             caption_len (Tensor): B caption lengths.
             noise (Tensor, optional): B×noise_dim z; drawn when omitted.
             ca_epsilon (Tensor, optional): B×condition_dim CA noise; drawn when omitted.
-            seed (int, optional): Seed of the draws of ``noise`` and ``ca_epsilon`` (the global
-                RNG is used when omitted), for reproducible samples.
+            seed (int, optional): Row ``i`` draws its ``noise`` and ``ca_epsilon`` from
+                ``(seed, i)`` (:meth:`noise_for_indices`): the image ``i`` of ``infer`` with
+                this seed. Without a seed one is drawn from the global torch RNG.
             sample_model (str, optional): ``'ema'`` (default when EMA exists) or ``'orig'``.
             return_attention (bool): Also compute the attention maps (else ``attention_maps``
                 is empty and ``attention_impl='sdpa'`` uses its fused read). Defaults to True.
@@ -351,15 +299,15 @@ class DMGAN(BaseModel):
         Returns:
             GeneratorOutput: images per stage (B×3×S×S in [-1, 1]), attention maps, μ, log σ².
         """
+        check_seed(seed)
         generator = get_valid_model(self._sampling_generator(sample_model))
         words, sentence, mask = self.encode_captions(caption_ids, caption_len)
-        batch_size, device = caption_ids.size(0), caption_ids.device
-        rng = None if seed is None else torch.Generator(device=device).manual_seed(seed)
-        if noise is None:
-            noise = torch.randn(batch_size, self.noise_dim, device=device, generator=rng)
-        if ca_epsilon is None:
-            condition_dim = generator.conditioning_augmentation.condition_dim
-            ca_epsilon = torch.randn(batch_size, condition_dim, device=device, generator=rng)
+        device = caption_ids.device
+        if noise is None or ca_epsilon is None:
+            drawn_noise, drawn_epsilon = self.noise_for_indices(
+                range(caption_ids.size(0)), draw_seed() if seed is None else seed)
+            noise = drawn_noise if noise is None else noise
+            ca_epsilon = drawn_epsilon if ca_epsilon is None else ca_epsilon
         return generator(noise.to(device), sentence, words, mask, ca_epsilon=ca_epsilon.to(device),
                          return_attention=return_attention)
 
@@ -530,13 +478,7 @@ class DMGAN(BaseModel):
                                          wrong_sentence)
             total = 0
             for k, stage in enumerate(logits):
-                terms = dict(real=bce_logits(stage['uncond'][:batch_size], 1.0),
-                             cond_real=bce_logits(stage['cond'][:batch_size], 1.0),
-                             fake=bce_logits(stage['uncond'][batch_size:], 0.0),
-                             cond_fake=bce_logits(stage['cond'][batch_size:], 0.0),
-                             cond_wrong=bce_logits(stage['cond_wrong'], 0.0))
-                loss = ((terms['real'] + terms['cond_real']) / 2 +
-                        (terms['fake'] + terms['cond_fake'] + terms['cond_wrong']) / 3)
+                loss, terms = self.adversarial_loss.discriminator_loss(stage, batch_size)
                 total = total + loss
                 log_vars[f'loss_d{k}'] = loss.detach()
                 log_vars.update({f'loss_d{k}_{name}': v.detach() for name, v in terms.items()})
@@ -549,25 +491,14 @@ class DMGAN(BaseModel):
         losses = {}
         logits = self.discriminators(output.images, sentence)
         for k, stage in enumerate(logits):
-            losses[f'loss_g_adv{k}'] = bce_logits(stage['uncond'], 1.0) + bce_logits(
-                stage['cond'], 1.0)
-        if self.lambda_damsm or self.lambda_damsm_mismatch:
+            losses[f'loss_g_adv{k}'] = self.adversarial_loss.generator_loss(stage)
+        if self.damsm_loss is not None or self.damsm_mismatch_loss is not None:
             regions, code = self.image_encoder(output.images[-1])
-            # Softmaxes and cross-entropies of DAMSM in fp32 even under autocast.
-            with torch.autocast(regions.device.type, enabled=False):
-                regions, code, sentence = regions.float(), code.float(), sentence.float()
-                if self.lambda_damsm:
-                    # Batched (no maps): no host sync and no per-caption loop in the step.
-                    loss_i2c, loss_c2i, _ = words_loss(regions, words.float(), caption_len,
-                                                       class_id, **self.gammas,
-                                                       return_attention=False)
-                    sent_i2c, sent_c2i = sentence_loss(code, sentence, class_id,
-                                                       self.gammas['gamma3'])
-                    losses['loss_damsm_words'] = self.lambda_damsm * (loss_i2c + loss_c2i)
-                    losses['loss_damsm_sentence'] = self.lambda_damsm * (sent_i2c + sent_c2i)
-                if self.lambda_damsm_mismatch:
-                    losses['loss_damsm_mismatch'] = (
-                        self.lambda_damsm_mismatch * mismatch_sentence_loss(
-                            code, sentence, wrong_sentence.float(), self.gammas['gamma3']))
-        losses['loss_kl'] = kl_loss(output.mu, output.logvar)
+            if self.damsm_loss is not None:
+                losses.update(self.damsm_loss(regions, code, words, sentence, caption_len,
+                                              class_id))
+            if self.damsm_mismatch_loss is not None:
+                losses['loss_damsm_mismatch'] = self.damsm_mismatch_loss(code, sentence,
+                                                                         wrong_sentence)
+        losses['loss_kl'] = self.kl_loss(output.mu, output.logvar)
         return losses

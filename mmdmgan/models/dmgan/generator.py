@@ -8,7 +8,6 @@ from torch import Tensor, nn
 from mmdmgan.registry import MODELS
 
 from .layers import GLU, ResidualBlock, UpBlock, conv3x3, reference_init_
-from .memory import DynamicMemory
 
 
 class GeneratorOutput(NamedTuple):
@@ -88,17 +87,30 @@ class InitialStage(nn.Module):
 
 
 class RefinementStage(nn.Module):
-    """F_k: dynamic memory → [r', r'] → residual blocks → up-block: gf×S×S → gf×2S×2S.
+    """F_k: text block → residual blocks (2·gf channels) → up-block: gf×S×S → gf×2S×2S.
 
-    The memory output is duplicated along channels before the residual blocks, which is the
-    reference's channel layout (2·gf channels in the residual blocks).
+    The text block (attribute ``memory``, so DM-GAN's checkpoint keys stay
+    ``refinement_stages.<k>.memory.*``) maps the features and the words to new features with
+    ``out_channels`` channels (``gf`` when it has no such attribute). A block with gf output
+    channels (DM-GAN's dynamic memory: r') is duplicated to [r', r'], the reference's channel
+    layout; one with 2·gf (AttnGAN's word attention: [h, c]) feeds the residual blocks as is.
+
+    Args:
+        gf_dim (int): Channels of the stage's input and output features.
+        num_residual (int): Residual blocks (R_NUM).
+        block (nn.Module): The text block, called as ``block(features B×gf×S×S, words B×D×T,
+            word_mask B×T, return_attention) -> (B×out_channels×S×S, B×T×S×S | None)``.
     """
 
-    def __init__(self, gf_dim: int, word_dim: int, memory_dim: int, num_residual: int,
-                 reference_mask_bug: bool, attention_impl: str = 'matmul') -> None:
+    def __init__(self, gf_dim: int, num_residual: int, block: nn.Module) -> None:
         super().__init__()
-        self.memory = DynamicMemory(gf_dim, word_dim, memory_dim, reference_mask_bug,
-                                    attention_impl)
+        block_channels = getattr(block, 'out_channels', gf_dim)
+        if block_channels not in (gf_dim, gf_dim * 2):
+            raise ValueError(f'{type(block).__name__} returns {block_channels} channels; a '
+                             f'refinement-stage block must return gf_dim ({gf_dim}, duplicated '
+                             f'as in DM-GAN) or 2·gf_dim ({gf_dim * 2}, used as is)')
+        self.duplicate = block_channels == gf_dim
+        self.memory = block
         self.residual_blocks = nn.Sequential(
             *[ResidualBlock(gf_dim * 2) for _ in range(num_residual)])
         self.upsample = UpBlock(gf_dim * 2, gf_dim)
@@ -106,8 +118,9 @@ class RefinementStage(nn.Module):
     def forward(self, features: Tensor, words: Tensor, word_mask: Tensor,
                 return_attention: bool = True) -> Tuple[Tensor, Optional[Tensor]]:
         refined, attention = self.memory(features, words, word_mask, return_attention)
-        refined = self.residual_blocks(torch.cat((refined, refined), dim=1))
-        return self.upsample(refined), attention
+        if self.duplicate:
+            refined = torch.cat((refined, refined), dim=1)
+        return self.upsample(self.residual_blocks(refined)), attention
 
 
 class ImageHead(nn.Sequential):
@@ -122,7 +135,10 @@ class DMGANGenerator(BaseModule):
     """Multi-stage DM-GAN generator (Zhu et al., CVPR 2019, Sec. 3, Fig. 2).
 
     R_0 = F_0([c, z]) at 64×64; R_k = F_k(R_{k-1}, W) with the dynamic memory; every stage
-    emits an image x_k = G_k(R_k) at 64·2^k.
+    emits an image x_k = G_k(R_k) at 64·2^k. The text block of the refinement stages is built
+    from ``memory`` through the registry, so the same generator is AttnGAN's (Xu et al. 2018)
+    with ``memory=dict(type='WordContextAttention')``, or any registered block with the
+    call signature of :class:`RefinementStage`'s ``block``.
 
     Args:
         noise_dim (int): Size of z. Defaults to 100.
@@ -133,7 +149,14 @@ class DMGANGenerator(BaseModule):
         num_stages (int): Number of stages/images (1: 64, 2: +128, 3: +256). Defaults to 3.
         num_residual (int): Residual blocks per refinement stage (R_NUM: 2 CUB, 3 COCO).
             Defaults to 2.
-        memory_dim (int, optional): Memory slot size; ``None`` means 2·gf_dim (the reference).
+        memory (dict): Config of each refinement stage's text block, built with the default
+            args ``image_dim=gf_dim`` and ``word_dim=text_dim`` (plus ``memory_dim``,
+            ``reference_mask_bug`` and ``attention_impl`` when those are set here). Defaults
+            to ``None``, i.e. ``dict(type='DynamicMemory')``; e.g. ``dict(type='DynamicMemory',
+            writing_gate=False)`` for an ablation, ``dict(type='WordContextAttention')`` for
+            AttnGAN.
+        memory_dim (int, optional): Memory slot size of :class:`DynamicMemory`; ``None``
+            means 2·gf_dim (the reference).
         reference_mask_bug (bool): See :class:`DynamicMemory`. Defaults to False.
         attention_impl (str): ``'matmul'`` or ``'sdpa'`` (fused memory read when no attention
             maps are asked for), see :class:`DynamicMemory`. Defaults to ``'matmul'``.
@@ -148,6 +171,7 @@ class DMGANGenerator(BaseModule):
                  gf_dim: int = 64,
                  num_stages: int = 3,
                  num_residual: int = 2,
+                 memory: Optional[dict] = None,
                  memory_dim: Optional[int] = None,
                  reference_mask_bug: bool = False,
                  attention_impl: str = 'matmul',
@@ -156,12 +180,20 @@ class DMGANGenerator(BaseModule):
         if num_stages < 1:
             raise ValueError(f'num_stages must be at least 1, got {num_stages}')
         self.noise_dim = noise_dim
-        memory_dim = gf_dim * 2 if memory_dim is None else memory_dim
+        # Only the options that are set reach the block, so a block without them still builds.
+        block_args = dict(image_dim=gf_dim, word_dim=text_dim)
+        if memory_dim is not None:
+            block_args['memory_dim'] = memory_dim
+        if reference_mask_bug:
+            block_args['reference_mask_bug'] = True
+        if attention_impl != 'matmul':
+            block_args['attention_impl'] = attention_impl
         self.conditioning_augmentation = ConditioningAugmentation(text_dim, condition_dim)
         self.initial_stage = InitialStage(noise_dim + condition_dim, gf_dim)
         self.refinement_stages = nn.ModuleList([
-            RefinementStage(gf_dim, text_dim, memory_dim, num_residual, reference_mask_bug,
-                            attention_impl)
+            RefinementStage(gf_dim, num_residual,
+                            MODELS.build(memory or dict(type='DynamicMemory'),
+                                         default_args=block_args))
             for _ in range(num_stages - 1)])
         self.image_heads = nn.ModuleList([ImageHead(gf_dim) for _ in range(num_stages)])
         reference_init_(self)

@@ -1,3 +1,5 @@
+from . import checkpoint_rules  # noqa: F401  (registers the config rules)
+from .encoder_weights import ENCODER_CONVERTERS, load_encoder_weights
 from .original_checkpoint import (
                                   convert_discriminator,
                                   convert_generator,
@@ -9,7 +11,7 @@ from .original_checkpoint import (
 )
 
 __all__ = [
-    'convert_discriminator', 'convert_generator', 'convert_image_encoder',
+    'ENCODER_CONVERTERS', 'convert_discriminator', 'convert_generator', 'convert_image_encoder',
     'convert_original_checkpoints', 'convert_text_encoder', 'load_original',
-    'save_checkpoint_atomic'
+    'load_encoder_weights', 'save_checkpoint_atomic'
 ]

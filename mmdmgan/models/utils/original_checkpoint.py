@@ -2,11 +2,14 @@
 
 The release holds plain state dicts: ``netG_epoch_*.pth`` (G_NET), ``netD{0,1,2}.pth``
 (D_NET64/128/256), and the DAMSM ``text_encoder*.pth`` (RNN_ENCODER) and ``image_encoder*.pth``
-(CNN_ENCODER). Each key is renamed to our modules' layout by explicit rules, and the result is
-checked against a freshly built module of the inferred size: a key no rule knows, a key our
-module lacks, a missing key or a shape mismatch is an error naming the key (never a partial
-load). The output keys are prefixed with the attribute names the DM-GAN model uses:
-``generator.``, ``text_encoder.``, ``image_encoder.``, ``discriminators.<k>.``.
+(CNN_ENCODER). An AttnGAN G_NET (``bird_AttnGAN2.pth``: word attention ``att.conv_context``
+instead of the memory) converts to the same generator with ``WordContextAttention`` blocks;
+AttnGAN's discriminators (BatchNorm, no spectral norm) have no counterpart here. Each key
+is renamed to our modules' layout by explicit rules, and the result is checked against a
+freshly built module of the inferred size: a key no rule knows, a key our module lacks, a
+missing key or a shape mismatch is an error naming the key (never a partial load). The output
+keys are prefixed with the attribute names the DM-GAN model uses: ``generator.``,
+``text_encoder.``, ``image_encoder.``, ``discriminators.<k>.``.
 """
 import os.path as osp
 import re
@@ -55,6 +58,7 @@ _GENERATOR_RULES: Rules = [
     (r'\.key\.0\.', '.memory.memory_key.0.'),
     (r'\.value\.0\.', '.memory.memory_value.0.'),
     (r'\.response_gate\.0\.', '.memory.response_gate_conv.'),
+    (r'\.att\.conv_context\.', '.memory.word_projection.'),  # AttnGAN
     (r'\.residual\.(\d+)\.block\.0\.', r'.residual_blocks.\1.conv1.'),
     (r'\.residual\.(\d+)\.block\.1\.', r'.residual_blocks.\1.norm1.'),
     (r'\.residual\.(\d+)\.block\.3\.', r'.residual_blocks.\1.conv2.'),
@@ -145,11 +149,13 @@ def _convert(state_dict: StateDict, rules: Rules, target: nn.Module, source: str
 
 
 def convert_generator(state_dict: StateDict, source: str = 'netG') -> Tuple[StateDict, dict]:
-    """Convert a reference G_NET state dict.
+    """Convert a reference G_NET state dict: DM-GAN's, or AttnGAN's (recognised by its word
+    attention, ``h_net2.att.conv_context.weight``).
 
     Returns:
         tuple[dict, dict]: our state dict and the :class:`DMGANGenerator` config it fits
-        (sizes inferred from the weights).
+        (sizes inferred from the weights; ``memory=dict(type='WordContextAttention')`` for
+        AttnGAN).
     """
     state_dict = _strip_data_parallel(state_dict)
     try:
@@ -166,8 +172,11 @@ def convert_generator(state_dict: StateDict, source: str = 'netG') -> Tuple[Stat
         )
         if 'h_net2.M_w.0.weight' in state_dict:
             cfg['memory_dim'] = state_dict['h_net2.M_w.0.weight'].shape[0]
+        if 'h_net2.att.conv_context.weight' in state_dict:
+            cfg['memory'] = dict(type='WordContextAttention')
     except KeyError as error:
-        raise KeyError(f'{source}: not a DM-GAN generator state dict, missing {error}') from None
+        raise KeyError(f'{source}: not a DM-GAN generator state dict (nor an AttnGAN one), '
+                       f'missing {error}') from None
     target = DMGANGenerator(**{k: v for k, v in cfg.items() if k != 'type'})
     return _convert(state_dict, _GENERATOR_RULES, target, source), cfg
 
@@ -202,6 +211,10 @@ def convert_discriminator(state_dict: StateDict,
                           source: str = 'netD') -> Tuple[StateDict, dict]:
     """Convert a reference D_NET64/128/256 state dict (size inferred from its blocks)."""
     state_dict = _strip_data_parallel(state_dict)
+    if any(key.endswith('running_mean') for key in state_dict):
+        raise ValueError(f'{source}: a discriminator with BatchNorm (AttnGAN\'s D_NET): only '
+                         'DM-GAN\'s spectral-norm discriminators convert; leave the AttnGAN '
+                         'discriminators out (the generator and the DAMSM encoders convert)')
     if any(key.startswith('img_code_s64.') for key in state_dict):
         image_size = 256
     elif any(key.startswith('img_code_s32.') for key in state_dict):
@@ -277,7 +290,7 @@ def convert_original_checkpoints(generator: Optional[str] = None,
                              'images; give them in the order netD0 (64), netD1 (128), '
                              'netD2 (256)')
     meta = dict(converted_from=sources, model_cfgs=model_cfgs,
-                note='converted from the original DM-GAN release by '
+                note='converted from the original DM-GAN / AttnGAN release by '
                      'tools/convert_original_ckpt.py')
     return dict(meta=meta, state_dict=state_dict)
 

@@ -1,7 +1,9 @@
 import os
+from collections import deque
 
 import pytest
 from mmengine.fileio import get_file_backend
+from mmengine.logging import MessageHub
 
 from mmdmgan.engine.hooks import AtomicCheckpointHook, AtomicLocalBackend
 from mmdmgan.utils import atomic_write_bytes
@@ -39,3 +41,46 @@ def test_hook_saves_through_the_atomic_backend(tmp_path):
     assert (tmp_path / 'last_checkpoint').read_text() == 'a.pth'
     explicit = AtomicCheckpointHook(interval=2, backend_args=dict(backend='local'))
     assert explicit.backend_args == dict(backend='local')
+
+
+class FakeRunner:
+    """What CheckpointHook._save_checkpoint_with_step uses of a runner."""
+
+    def __init__(self, work_dir, fail_saving=False):
+        self.work_dir = str(work_dir)
+        self.message_hub = MessageHub.get_instance(f'fake_runner_{id(self)}')
+        self.fail_saving = fail_saving
+        self.files_while_saving = []
+
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        self.files_while_saving.append(sorted(os.listdir(out_dir)))
+        if self.fail_saving:
+            raise KeyboardInterrupt('killed while saving')
+        atomic_write_bytes(os.path.join(out_dir, filename), b'checkpoint')
+
+
+def keep_one_hook(work_dir):
+    hook = AtomicCheckpointHook(interval=2, by_epoch=False, max_keep_ckpts=1)
+    hook.out_dir = str(work_dir)
+    hook.file_backend = get_file_backend(str(work_dir), backend_args=hook.backend_args)
+    hook.keep_ckpt_ids = deque(maxlen=1)  # what before_train sets up
+    return hook
+
+
+def test_old_checkpoint_is_removed_only_after_the_new_one_and_the_record(tmp_path):
+    hook, runner = keep_one_hook(tmp_path), FakeRunner(tmp_path)
+    hook._save_checkpoint_with_step(runner, 2, dict(iter=2))
+    hook._save_checkpoint_with_step(runner, 4, dict(iter=4))
+    assert runner.files_while_saving[1] == ['iter_2.pth', 'last_checkpoint']
+    assert sorted(os.listdir(tmp_path)) == ['iter_4.pth', 'last_checkpoint']
+    assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'iter_4.pth')
+
+
+def test_failed_save_keeps_the_old_checkpoint_and_its_record(tmp_path):
+    hook = keep_one_hook(tmp_path)
+    hook._save_checkpoint_with_step(FakeRunner(tmp_path), 2, dict(iter=2))
+    with pytest.raises(KeyboardInterrupt):
+        hook._save_checkpoint_with_step(FakeRunner(tmp_path, fail_saving=True), 4,
+                                        dict(iter=4))
+    assert sorted(os.listdir(tmp_path)) == ['iter_2.pth', 'last_checkpoint']
+    assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'iter_2.pth')

@@ -94,8 +94,9 @@ def test_channels_last_model_matches_contiguous(cfg, batch):
         assert weights and all(
             p.is_contiguous(memory_format=torch.channels_last) for p in weights)
     inputs = channels_last.data_preprocessor(batch)['inputs']
-    images = [contiguous.infer(inputs['caption_ids'], inputs['caption_len'], seed=0).images,
-              channels_last.infer(inputs['caption_ids'], inputs['caption_len'], seed=0).images]
+    images = [model.generate_from_tokens(inputs['caption_ids'], inputs['caption_len'],
+                                         seed=0).images
+              for model in (contiguous, channels_last)]
     for expected, actual in zip(*images):
         assert (expected - actual).abs().max() <= FP32_WHOLE_GENERATOR
 

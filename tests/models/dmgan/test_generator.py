@@ -114,3 +114,77 @@ def test_registry_build_and_bad_noise():
     noise, sentence, words, mask, _ = make_inputs()
     with pytest.raises(ValueError, match='noise'):
         generator(noise[:, :3], sentence, words, mask)
+
+
+@MODELS.register_module()
+class ImageOnlyBlock(nn.Module):
+    """A test text block that ignores the words: new features = conv(features)."""
+
+    def __init__(self, image_dim, word_dim, scale=1.0):
+        super().__init__()
+        self.conv = nn.Conv2d(image_dim, image_dim, 1)
+        self.scale = scale
+
+    def forward(self, features, words, word_mask, return_attention=True):
+        return self.conv(features) * self.scale, None
+
+
+@MODELS.register_module()
+class WidenedBlock(ImageOnlyBlock):
+    """Returns [h, conv(h), h] (3·C channels): no stage layout fits."""
+
+    def __init__(self, image_dim, word_dim):
+        super().__init__(image_dim, word_dim)
+        self.out_channels = 3 * image_dim
+
+
+def test_text_block_swaps_in_from_the_config():
+    generator = MODELS.build(dict(type='DMGANGenerator', **TINY,
+                                  memory=dict(type='ImageOnlyBlock', scale=2.0)))
+    for stage in generator.refinement_stages:
+        assert isinstance(stage.memory, ImageOnlyBlock) and stage.memory.scale == 2.0
+        assert stage.duplicate  # gf channels out: [r', r'] as in DM-GAN
+    noise, sentence, words, mask, epsilon = make_inputs()
+    output = generator(noise, sentence, words, mask, ca_epsilon=epsilon)
+    assert output.images[-1].shape == (2, 3, 256, 256)
+    assert output.attention_maps == [None, None]
+    # Options the block does not take reach it only when set, and then fail loudly.
+    with pytest.raises(TypeError, match='reference_mask_bug'):
+        MODELS.build(dict(type='DMGANGenerator', **TINY, reference_mask_bug=True,
+                          memory=dict(type='ImageOnlyBlock')))
+    with pytest.raises(ValueError, match='12 channels'):
+        MODELS.build(dict(type='DMGANGenerator', **TINY, memory=dict(type='WidenedBlock')))
+
+
+def test_default_block_and_keys_are_the_dynamic_memory():
+    default, explicit = tiny_generator(), tiny_generator(memory=dict(type='DynamicMemory'))
+    assert default.state_dict().keys() == explicit.state_dict().keys()
+    for (name, a), b in zip(default.state_dict().items(), explicit.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert 'refinement_stages.0.memory.word_writing_gate.weight' in default.state_dict()
+
+
+def test_attngan_generator_concatenates_features_and_context():
+    generator = tiny_generator(memory=dict(type='WordContextAttention'))
+    stage = generator.refinement_stages[0]
+    assert not stage.duplicate and stage.residual_blocks[0].conv1.in_channels == 2 * 4
+    assert set(stage.memory.state_dict()) == {'word_projection.weight'}
+    output = generator(*make_inputs())
+    assert [tuple(a.shape) for a in output.attention_maps] == [(2, 5, 64, 64), (2, 5, 128, 128)]
+
+
+@pytest.mark.parametrize('memory', [dict(type='DynamicMemory'),
+                                    dict(type='WordContextAttention')])
+def test_generator_runs_in_float64_and_under_autocast(memory):
+    generator = tiny_generator(memory=memory).eval()
+    inputs = make_inputs()
+    with torch.no_grad():
+        fp32 = generator(*inputs[:4], ca_epsilon=inputs[4])
+        fp64 = generator.double()(*(t.double() if t.is_floating_point() else t
+                                    for t in inputs[:4]), ca_epsilon=inputs[4].double())
+        generator.float()
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            bf16 = generator(*inputs[:4], ca_epsilon=inputs[4])
+    assert fp64.images[-1].dtype == torch.float64
+    assert (fp64.images[-1] - fp32.images[-1]).abs().max() < 1e-4
+    assert (bf16.images[-1].float() - fp32.images[-1]).abs().max() < 0.25

@@ -154,3 +154,50 @@ def test_sdpa_keeps_the_reference_mask_bug_path_exact():
 def test_unknown_attention_impl_is_rejected():
     with pytest.raises(ValueError, match='attention_impl'):
         build(attention_impl='flash')
+
+
+def test_writing_gate_off_writes_the_words_alone():
+    memory = build(writing_gate=False)
+    names = {name.split('.')[0] for name, _ in memory.named_parameters()}
+    assert not names & {'word_writing_gate', 'image_writing_gate', 'image_to_memory'}
+    image, words, mask = make_inputs()
+    stored, gate = memory.memory_writing(image, words)
+    assert gate is None
+    torch.testing.assert_close(stored, memory.word_to_memory(words))
+    # The memory, and so the output, no longer depends on the image mean: features that
+    # differ only by a constant per channel read the same memory values.
+    shifted = image + torch.randn(1, IMAGE_DIM, 1, 1)
+    torch.testing.assert_close(memory.memory_writing(shifted, words)[0], stored)
+
+
+def test_response_gate_off_adds_the_memory_output():
+    gated, ungated = build(), build(response_gate=False)
+    assert not hasattr(ungated, 'response_gate_conv')
+    ungated.load_state_dict({key: value for key, value in gated.state_dict().items()
+                             if not key.startswith('response_gate_conv')})
+    image, words, mask = make_inputs()
+    new, attention = ungated(image, words, mask)
+    stored, _ = ungated.memory_writing(image, words)
+    output = ungated.value_reading(stored, ungated.key_addressing(image, stored, mask))
+    torch.testing.assert_close(new, image + output.view_as(image))
+    torch.testing.assert_close(attention, gated(image, words, mask)[1])
+
+
+@pytest.mark.parametrize('dtype', [torch.float64, torch.float32])
+def test_memory_keeps_the_input_precision(dtype):
+    """No hard fp32 cast: fp64 in, fp64 out (the attention too); within rounding of fp32."""
+    memory = build(reference_mask_bug=True).to(dtype)
+    image, words, mask = (t.to(dtype) if t.is_floating_point() else t for t in make_inputs())
+    new, attention = memory(image, words, mask)
+    assert new.dtype == attention.dtype == dtype
+
+
+def test_bf16_autocast_softmax_runs_in_fp32():
+    memory = build()
+    image, words, mask = make_inputs()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        stored, _ = memory.memory_writing(image, words)
+        attention = memory.key_addressing(image, stored, mask)
+        new, _ = memory(image, words, mask)
+    assert attention.dtype == torch.float32
+    torch.testing.assert_close(new.float(), memory(image, words, mask)[0], atol=0.1, rtol=0)
