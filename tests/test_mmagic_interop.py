@@ -29,11 +29,12 @@ ORDERS = {
 }
 
 
-def run_python(code: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_python(code: str, *args: str, cwd: Path, timeout: float = 600
+               ) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO)] + [p for p in [os.environ.get('PYTHONPATH')] if p]))
-    result = subprocess.run([sys.executable, '-c', code], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run([sys.executable, '-c', code, *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, (f'--- stdout ---\n{result.stdout[-4000:]}\n'
                                     f'--- stderr ---\n{result.stderr[-6000:]}')
     return result
@@ -75,6 +76,20 @@ NAMES_SCRIPT = textwrap.dedent('''
         assert theirs.EVALUATORS.get('Evaluator') is not Evaluator  # MMagic's
     with DefaultScope.overwrite_default_scope('mmdmgan'):
         assert ours.METRICS.get('DMGANInceptionScore') is metrics.DMGANInceptionScore
+
+    # The example's model: `_scope_='mmdmgan'` builds the nested EMA as mmdmgan's configs do;
+    # without it, the plain name is MMagic's EMA.
+    import sys
+    from mmengine.config import Config
+    model_cfg = Config.fromfile(sys.argv[1]).model
+    model_cfg.update(text_encoder_weights=None, image_encoder_weights=None,
+                     allow_random_encoders=True, image_encoder=None, damsm_loss=None)
+    with DefaultScope.overwrite_default_scope('mmagic'):
+        scoped = theirs.MODELS.build(model_cfg)
+        model_cfg.pop('_scope_')
+        plain = theirs.MODELS.build(model_cfg)
+    assert type(scoped.generator_ema).__module__.startswith('mmengine.'), type(scoped.generator_ema)
+    assert type(plain.generator_ema).__module__.startswith('mmagic.'), type(plain.generator_ema)
     print('NAMES OK')
 ''')
 
@@ -82,7 +97,7 @@ NAMES_SCRIPT = textwrap.dedent('''
 @pytest.mark.mmagic
 @pytest.mark.parametrize('order', ORDERS)
 def test_each_plain_name_means_one_module_in_either_import_order(order, tmp_path):
-    result = run_python(ORDERS[order] + NAMES_SCRIPT, cwd=tmp_path)
+    result = run_python(ORDERS[order] + NAMES_SCRIPT, str(EXAMPLE), cwd=tmp_path)
     assert 'NAMES OK' in result.stdout
 
 
