@@ -160,7 +160,7 @@ ITER_LINE = re.compile(r'Iter\(train\) \[(\d+)/3\](.*)')
 
 
 @pytest.mark.mmagic
-@pytest.mark.slow  # two MMagic trainings in subprocesses: ~40 s each on 2 CPU cores
+@pytest.mark.slow  # MMagic training in a subprocess: ~15-20 s each on 2 busy CPU cores
 @pytest.mark.parametrize('order', ORDERS)
 def test_mmagic_trains_the_example_config_with_its_own_train_script(order, tmp_path):
     train_py = mmagic_train_script()
