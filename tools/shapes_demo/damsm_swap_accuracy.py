@@ -1,6 +1,6 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
-    python tools/analysis/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
+    python tools/shapes_demo/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
         [--discriminators] [--shape-table] [--colour-table] [--probe N]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)

@@ -1,6 +1,6 @@
 """Pixel-measured accuracy of a shapes DM-GAN: background colour, shape colour, shape.
 
-    python tools/analysis/shapes_accuracy.py CONFIG CKPT [--split heldout] [--num 200]
+    python tools/shapes_demo/shapes_accuracy.py CONFIG CKPT [--split heldout] [--num 200]
 
 Captions come from ShapesDataset scenes (the first caption of each scene, which names the
 background); on the ``heldout`` split the first shape is always a (colour, shape) pair that
