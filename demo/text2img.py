@@ -24,6 +24,7 @@ from mmdmgan.apis import (
     to_uint8,
 )
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -90,4 +91,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

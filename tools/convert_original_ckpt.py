@@ -15,6 +15,7 @@ The output holds ``{'meta': ..., 'state_dict': ...}`` with keys prefixed ``gener
 import argparse
 
 from mmdmgan.models.utils import convert_original_checkpoints, save_checkpoint_atomic
+from mmdmgan.utils.cli import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,4 +41,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -27,6 +27,7 @@ from torch import Tensor
 import mmdmgan  # noqa: F401  (registers modules; allowlists MMEngine checkpoint types)
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 ENCODERS = ('text_encoder', 'image_encoder')
 
@@ -111,4 +112,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -22,6 +22,7 @@ import mmdmgan  # noqa: F401  (allowlists MMEngine checkpoint types for weights_
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 GENERATOR_PREFIXES = {'orig': 'generator.', 'ema': 'generator_ema.module.'}
 
@@ -70,4 +71,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

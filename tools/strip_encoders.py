@@ -19,6 +19,7 @@ from torch import Tensor
 
 import mmdmgan  # noqa: F401  (allowlists MMEngine checkpoint types for weights_only loads)
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 ENCODER_PREFIXES = ('text_encoder.', 'image_encoder.')
 
@@ -49,4 +50,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -12,6 +12,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmdmgan.engine import init_distributed_if_needed
+from mmdmgan.utils.cli import run_cli
 from mmdmgan.utils.launch import add_runner_arguments, load_runner_config
 
 
@@ -76,4 +77,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -10,6 +10,7 @@ import time
 from typing import List, Optional
 
 from mmdmgan.datasets.shapes import render_scene, sample_scene, write_shapes_dataset
+from mmdmgan.utils.cli import run_cli
 
 
 def parse_pair(text: str) -> tuple:
@@ -63,4 +64,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_cli(main)

@@ -59,6 +59,7 @@ from mmdmgan.datasets.shapes import (
 )
 from mmdmgan.models.dmgan.dmgan import load_encoder_weights
 from mmdmgan.registry import MODELS
+from mmdmgan.utils.cli import run_cli
 
 
 def first_caption(scene: dict) -> str:
@@ -346,4 +347,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -29,6 +29,7 @@ from torch import nn
 from mmdmgan.datasets.shapes import SHAPES, render_batch, sample_scene
 from mmdmgan.registry import MODELS
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 
 def shape_batch(scenes: List[dict], image_size: int) -> tuple:
@@ -110,4 +111,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

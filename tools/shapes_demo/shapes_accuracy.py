@@ -36,6 +36,7 @@ from mmdmgan.datasets.shapes import (
     sample_scene,
     shapes_vocabulary,
 )
+from mmdmgan.utils.cli import run_cli
 
 COLOUR_NAMES = list(COLOURS)
 PALETTE = np.array([COLOURS[name] for name in COLOUR_NAMES], np.float64)
@@ -153,4 +154,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)
