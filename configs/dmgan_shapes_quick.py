@@ -15,6 +15,8 @@ model = dict(
 train_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
                         dataset=dict(max_objects=1))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
+# tools/test.py: R-precision on 200 test scenes.
+test_dataloader = dict(num_workers=0, dataset=dict(num_images=200))
 randomness = dict(seed=0)
 default_hooks = dict(checkpoint=dict(interval=100, max_keep_ckpts=2))
 custom_hooks = [

@@ -77,3 +77,23 @@ def test_test_evaluator_has_the_three_metrics_and_names_the_inception_file(name)
         assert metric.inception.style == 'pytorch_fid'
         with pytest.raises(FileNotFoundError, match=cfg.inception_weights):
             METRICS.build(metric)
+
+
+@pytest.mark.parametrize('name', ['dmgan_shapes.py', 'dmgan_shapes_quick.py',
+                                  'shapes_demo/dmgan_shapes_demo.py'])
+def test_shapes_configs_have_a_test_loop_without_inception_weights(name):
+    init_default_scope('mmdmgan')
+    cfg = Config.fromfile(str(CONFIGS / name))
+    assert cfg.test_cfg.type == 'TestLoop'
+    (metric, ) = cfg.test_evaluator.metrics
+    assert metric.type == 'RPrecision' and metric.group_key == 'class_id'
+    METRICS.build(metric)  # the DAMSM features come from the model: no file needed
+    dataset_cfg = cfg.test_dataloader.dataset
+    assert dataset_cfg.split == 'test'
+    dataset_cfg.num_images = 150
+    dataset = DATASETS.build(dataset_cfg)
+    assert len(dataset) == 150
+    item = dataset[0]
+    assert item['inputs'].shape == (3, 128, 128)
+    # Enough scenes of other classes to draw each sample's 99 mismatched captions.
+    assert len({dataset.get_data_info(i)['class_id'] for i in range(150)}) > 1
