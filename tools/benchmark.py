@@ -23,7 +23,8 @@ Examples:
     python tools/benchmark.py configs/dmgan_cub.py --mode train --batch 32 --device cuda \
         --amp --sdpa --channels-last --compile
     python tools/benchmark.py configs/dmgan_cub.py --mode infer --batch 64 --device cuda --amp
-    python tools/benchmark.py tests/configs/dmgan_tiny.py --mode train --batch 2 --iters 2
+    PYTHONPATH=.:tests/configs python tools/benchmark.py tests/configs/dmgan_tiny.py \
+        --mode train --batch 2 --iters 2 --device cpu
 """
 import argparse
 import json
