@@ -4,7 +4,7 @@
     python demo/text2img.py CONFIG CKPT --text "this bird is red with a short beak" \
         --num-images 4 --seed 0 --attention --out-dir outputs/text2img
     python demo/text2img.py configs/dmgan_shapes_quick.py \
-        work_dirs/dmgan_shapes_quick/iter_200.pth --text "a large red circle in the centre"
+        work_dirs/dmgan_shapes_quick/iter_100.pth --text "a large red circle in the centre"
 
 A training checkpoint works as it is: without --vocab, the vocabulary comes from the
 checkpoint or the config (see mmdmgan.apis.init_model), else from the config's train dataset.
