@@ -5,7 +5,6 @@ the generation speed.
         --num-heldout 1000 --heldout red:circle blue:star --image-size 64
 """
 import argparse
-import sys
 import time
 from typing import List, Optional
 
