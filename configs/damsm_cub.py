@@ -2,7 +2,7 @@
 # batch 48, 299×299 crops, Adam 2e-3 (betas 0.5, 0.999) ×0.98 per epoch down to 2e-4,
 # text-encoder gradient clip 0.25, gamma1/2/3 = 4/5/10, 600 epochs, snapshot every 50.
 # The released AttnGAN/DM-GAN bird encoders are the epoch-200 snapshot (text_encoder200.pth).
-_base_ = ['./_base_/default_runtime.py', './_base_/models/damsm.py']
+_base_ = ['./_base_/damsm_paper.py']
 
 # Paths: the AttnGAN birds folder (see docs/data.md) and torchvision's ImageNet Inception-v3.
 data_root = 'data/birds'
@@ -16,12 +16,10 @@ allow_random_init = False
 vocab_size = 5450
 words_num = 18            # TEXT.WORDS_NUM (AttnGAN default)
 image_size = 299          # TREE.BASE_SIZE
-batch_size = 48           # per GPU
 
 model = dict(
     text_encoder=dict(vocab_size=vocab_size),
-    image_encoder=dict(inception_weights=inception_weights, allow_random_init=allow_random_init),
-    data_preprocessor=dict(pyramid_sizes=(image_size, )))
+    image_encoder=dict(inception_weights=inception_weights, allow_random_init=allow_random_init))
 
 train_pipeline = [
     dict(type='LoadCaptionImage'),
@@ -33,17 +31,7 @@ train_pipeline = [
     dict(type='PackCaptionInputs'),
 ]
 train_dataloader = dict(
-    batch_size=batch_size, num_workers=4, persistent_workers=True, drop_last=True,
-    pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    # batch_shift: DAMSM needs no mismatched captions, so the dataset draws none.
-    dataset=dict(type='CUBDataset', data_root=data_root, split='train',
-                 captions_per_image=10, mismatch='batch_shift', pipeline=train_pipeline))
+    dataset=dict(type='CUBDataset', data_root=data_root, captions_per_image=10,
+                 pipeline=train_pipeline))
 
-train_cfg = dict(by_epoch=True, max_epochs=600)
-
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='AtomicCheckpointHook', interval=50, by_epoch=True, max_keep_ckpts=None,
-                    save_last=True))
+default_hooks = dict(checkpoint=dict(interval=50))

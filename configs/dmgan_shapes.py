@@ -29,6 +29,13 @@ model = dict(
     data_preprocessor=dict(pyramid_sizes=(64, 128), mismatch='auto'))
 train_cfg = dict(by_epoch=False, max_iters=max_iters)
 
+# tools/test.py: R-precision with the DAMSM encoders (the features DMGAN.test_step attaches),
+# which needs no Inception weights; scenes of one (colour, shape) class are never each other's
+# mismatched captions.
+test_evaluator = dict(type='Evaluator', metrics=[
+    dict(type='RPrecision', num_mismatched=99, num_folds=10, group_key='class_id')])
+test_cfg = dict(type='TestLoop')
+
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
     checkpoint=dict(type='AtomicCheckpointHook', interval=500, by_epoch=False,

@@ -3,6 +3,11 @@
     python demo/text2img.py --text "a large red circle on a blue background"   # shipped model
     python demo/text2img.py CONFIG CKPT --text "this bird is red with a short beak" \
         --num-images 4 --seed 0 --attention --out-dir outputs/text2img
+    python demo/text2img.py configs/dmgan_shapes_quick.py \
+        work_dirs/dmgan_shapes_quick/iter_100.pth --text "a large red circle in the centre"
+
+A training checkpoint works as it is: without --vocab, the vocabulary comes from the
+checkpoint or the config (see mmdmgan.apis.init_model), else from the config's train dataset.
 
 Prints the path of every PNG it writes (one per line).
 """
@@ -13,10 +18,15 @@ import sys
 from typing import List, Optional
 
 import numpy as np
+from mmengine.registry import DefaultScope
 from PIL import Image
 
 from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, init_model
+from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.datasets.vocabulary import Vocabulary
+from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write, to_uint8
+from mmdmgan.utils.cli import run_cli
 from mmdmgan.visualization import attention_sheet, stage_sheet
 
 
@@ -37,6 +47,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--sample-model', choices=['ema', 'orig'], default=None,
                         help='generator to sample (default: EMA when the model has one)')
     parser.add_argument('--batch-size', type=int, default=16)
+    parser.add_argument('--vocab', help="the model's vocab.json, or 'shapes' for the shapes "
+                        'vocabulary (default: found from the checkpoint or the config)')
     args = parser.parse_args(argv)
     if (args.config is None) != (args.checkpoint is None):
         parser.error('give both CONFIG and CKPT, or neither (the shipped shapes model)')
@@ -76,9 +88,30 @@ def write_png(path: str, image: np.ndarray) -> str:
     return path
 
 
+def train_dataset_vocabulary(cfg) -> Vocabulary:
+    """The vocabulary of the config's train dataset (the one the model was trained with)."""
+    dataset_cfg = cfg.get('train_dataloader', {}).get('dataset')
+    if dataset_cfg is None:
+        raise ValueError('no vocabulary in the checkpoint or the config, and no '
+                         'train_dataloader.dataset to build one from: pass --vocab vocab.json')
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdmgan')):
+        vocabulary = getattr(DATASETS.build(dataset_cfg), 'vocabulary', None)
+    if vocabulary is None:
+        raise ValueError(f'the train dataset ({dataset_cfg.get("type")}) has no vocabulary: '
+                         'pass --vocab vocab.json')
+    return vocabulary
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    vocabulary = args.vocab
+    if vocabulary == 'shapes':
+        vocabulary = shapes_vocabulary()
+    elif vocabulary is not None and not osp.isfile(vocabulary):
+        raise FileNotFoundError(f'--vocab {vocabulary} not found')
+    model = init_model(args.config, args.checkpoint, device=args.device, vocabulary=vocabulary)
+    if getattr(model, 'vocabulary', None) is None:
+        model.vocabulary = train_dataset_vocabulary(model.cfg)
     # Batch by batch: each batch's files are written before the next is generated.
     for output in model.iter_infer(args.text, num_images=args.num_images, seed=args.seed,
                                    return_attention=args.attention, output_type='tensor',
@@ -100,4 +133,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

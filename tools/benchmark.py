@@ -23,7 +23,8 @@ Examples:
     python tools/benchmark.py configs/dmgan_cub.py --mode train --batch 32 --device cuda \
         --amp --sdpa --channels-last --compile
     python tools/benchmark.py configs/dmgan_cub.py --mode infer --batch 64 --device cuda --amp
-    python tools/benchmark.py tests/configs/dmgan_tiny.py --mode train --batch 2 --iters 2
+    PYTHONPATH=.:tests/configs python tools/benchmark.py tests/configs/dmgan_tiny.py \
+        --mode train --batch 2 --iters 2 --device cpu
 """
 import argparse
 import json
@@ -43,6 +44,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from mmdmgan.registry import MODELS
 from mmdmgan.structures import DataSample
+from mmdmgan.utils.cli import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -69,7 +71,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--profile', metavar='FILE',
                         help='after timing, profile 3 iterations and write the top-kernel '
                              'table (by self device time) to FILE')
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--device', default=None,
+                        help='cuda, cuda:N or cpu; default: cuda where available. A CPU run '
+                             'must be asked for, since a GPU-sized batch takes minutes there')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings in the config, key=value pairs')
@@ -80,6 +84,12 @@ def parse_args(argv=None) -> argparse.Namespace:
             parser.error(f'--{name} must be at least 1, got {value}')
     if args.warmup < 0:
         parser.error(f'--warmup must be >= 0, got {args.warmup}')
+    if args.device is None:
+        if not torch.cuda.is_available():
+            parser.error('no CUDA device here: pass --device cpu to benchmark on the CPU '
+                         '(use a small --batch and --iters there: a CUB train step at batch 2 '
+                         'takes about 20 s on 2 cores)')
+        args.device = 'cuda'
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         parser.error(f'--device {args.device} asked for, but CUDA is not available here')
     return args
@@ -277,4 +287,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -18,6 +18,7 @@ discriminators (BatchNorm) do not convert.
 import argparse
 
 from mmdmgan.models.utils import convert_original_checkpoints, save_checkpoint_atomic
+from mmdmgan.utils.cli import run_cli
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,4 +45,4 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

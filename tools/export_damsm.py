@@ -29,6 +29,7 @@ from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 ENCODERS = ('text_encoder', 'image_encoder')
 
@@ -113,4 +114,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -7,9 +7,9 @@ optionally stored as float16) and ``meta`` (``vocabulary``: the word list, ``sou
 ``mmdmgan.apis.init_model(config, OUT)`` loads it (discriminators and the image encoder are
 not needed for sampling).
 
-Example (the shipped shapes model):
-    python tools/export_sampler.py work_dirs/shapes_demo/iter_2000.pth \
-        mmdmgan/checkpoints/shapes_demo.pth --sample-model orig --vocab shapes --fp16
+Example (the shipped shapes model, last step of tools/shapes_demo/reproduce.sh):
+    python tools/export_sampler.py work_dirs/dmgan_shapes_demo_near_colour/iter_1000.pth \
+        work_dirs/shapes_demo.pth --sample-model orig --vocab shapes --fp16
 """
 import argparse
 import os.path as osp
@@ -23,6 +23,7 @@ from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 GENERATOR_PREFIXES = {'orig': 'generator.', 'ema': 'generator_ema.module.'}
 
@@ -71,4 +72,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -37,6 +37,7 @@ import mmdmgan  # noqa: F401  (registration; MMEngine reads checkpoints safely)
 from mmdmgan.apis import init_full_model
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write, atomic_write_bytes, to_uint8
+from mmdmgan.utils.cli import run_cli
 
 INDEX_FILE = 'index.jsonl'
 META_FILE = 'generate_meta.json'
@@ -198,4 +199,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

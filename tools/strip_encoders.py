@@ -20,6 +20,7 @@ from torch import Tensor
 from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 ENCODER_PREFIXES = ('text_encoder.', 'image_encoder.')
 
@@ -51,4 +52,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

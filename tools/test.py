@@ -14,6 +14,7 @@ from mmengine.runner import Runner
 from mmdmgan.engine import init_distributed_if_needed
 from mmdmgan.engine.config_validation import validate_runner_config
 from mmdmgan.utils import atomic_write_bytes
+from mmdmgan.utils.cli import run_cli
 from mmdmgan.utils.launch import add_runner_arguments, load_runner_config
 
 
@@ -45,4 +46,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

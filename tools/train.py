@@ -14,6 +14,7 @@ from mmengine.runner import Runner
 from mmdmgan.engine import init_distributed_if_needed
 from mmdmgan.engine.config_validation import validate_runner_config
 from mmdmgan.engine.resume import choose_resume_checkpoint, stop_cleanly_on_signals
+from mmdmgan.utils.cli import run_cli
 from mmdmgan.utils.launch import add_runner_arguments, load_runner_config
 
 
@@ -81,4 +82,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -1,12 +1,8 @@
-# The shipped shapes DM-GAN for sampling (demo/text2img.py without CONFIG/CKPT): the
-# generator and the DAMSM text encoder of CPU runs of configs/dmgan_shapes_demo.py (16000
-# iterations), configs/dmgan_shapes_demo_shape.py (7000),
-# configs/dmgan_shapes_demo_pretrained_damsm.py (to 5000),
-# configs/dmgan_shapes_demo_pretrained_colour.py (to 9000) and
-# configs/dmgan_shapes_demo_near_colour.py (1000; DAMSM encoders of
-# configs/damsm_shapes_demo_near_colour.py, whose text encoder is the one here); five
-# colour/shape pairs held out throughout; exported with tools/export_sampler.py into
-# shapes_demo.pth; see docs/inference.md for how it was trained and its measured accuracy.
+# The shipped shapes DM-GAN for sampling (demo/text2img.py without CONFIG/CKPT): the live
+# generator and the DAMSM text encoder of configs/shapes_demo/dmgan_shapes_demo_near_colour.py
+# after 1000 iterations, the last run of tools/shapes_demo/reproduce.sh, exported with
+# tools/export_sampler.py; five colour/shape pairs held out throughout. What it is and what it
+# scores: docs/shapes_demo.md.
 # Only sampling parts carry weights: the discriminators are built (the model class needs
 # them) but stay random; no image encoder.
 default_scope = 'mmdmgan'

@@ -34,8 +34,9 @@ def test_shipped_model_follows_held_out_captions():
     model shipped before, which drew the red circle orange, scores 0.85 on the colour and
     fails, and the one before that, which drew only a rounded or a pointed shape as
     captioned, scores 0.40 on the shape and fails)."""
-    tool = load_script('tools/analysis/shapes_accuracy.py')
-    pairs = Config.fromfile(str(REPO / 'configs' / 'dmgan_shapes_demo.py')).heldout_pairs
+    tool = load_script('tools/shapes_demo/shapes_accuracy.py')
+    demo_config = REPO / 'configs' / 'shapes_demo' / 'dmgan_shapes_demo.py'
+    pairs = Config.fromfile(str(demo_config)).heldout_pairs
     scenes = [sample_scene(0, 'heldout', index, pairs, max_objects=1) for index in range(40)]
     model = init_model(SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT)
     images = model.infer([scene['captions'][0] for scene in scenes], seed=0,

@@ -99,3 +99,35 @@ def test_demo_refuses_a_checkpoint_of_another_config(tmp_path, tiny_checkpoint):
         demo.main([str(TEST_CONFIGS / 'dmgan_tiny.py'), str(tmp_path / 'gf8.pth'),
                    '--text', 'a red circle', '--out-dir', str(tmp_path / 'out')])
     assert not (tmp_path / 'out').exists()
+
+
+@pytest.fixture(scope='module')
+def training_checkpoint(tmp_path_factory):
+    """A random tiny DM-GAN saved as tools/train.py does: no vocabulary anywhere."""
+    cfg = Config.fromfile(str(TEST_CONFIGS / 'dmgan_tiny.py'))
+    torch.manual_seed(0)
+    model = MODELS.build(copy.deepcopy(cfg.model))
+    path = tmp_path_factory.mktemp('train') / 'iter_2.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return str(path)
+
+
+def test_demo_samples_a_training_checkpoint_with_the_train_datasets_vocabulary(
+        run_tool, tmp_path, training_checkpoint):
+    result = run_tool(['demo/text2img.py', str(TEST_CONFIGS / 'dmgan_tiny.py'),
+                       training_checkpoint, '--text', 'a large red circle',
+                       '--out-dir', str(tmp_path / 'out')])
+    (path, ) = result.stdout.split()
+    assert path.endswith('000_a_large_red_circle_0.png')
+
+
+def test_demo_vocab_flag_and_its_missing_file(run_tool, tmp_path, training_checkpoint):
+    vocab = tmp_path / 'vocab.json'
+    shapes_vocabulary().save(str(vocab))
+    result = run_tool(['demo/text2img.py', str(TEST_CONFIGS / 'dmgan_tiny.py'),
+                       training_checkpoint, '--vocab', str(vocab), '--text', 'a red circle',
+                       '--out-dir', str(tmp_path / 'out')])
+    assert len(result.stdout.split()) == 1
+    with pytest.raises(AssertionError, match='FileNotFoundError: --vocab nope.json not found'):
+        run_tool(['demo/text2img.py', str(TEST_CONFIGS / 'dmgan_tiny.py'), training_checkpoint,
+                  '--vocab', 'nope.json', '--text', 'a red circle'])

@@ -46,3 +46,10 @@ def test_benchmark_writes_a_profile_table(run_tool, test_configs, tmp_path):
 def test_benchmark_rejects_bad_arguments(run_tool, test_configs):
     with pytest.raises(AssertionError, match='--iters must be at least 1'):
         run_benchmark(run_tool, test_configs, '--iters', 0)
+
+
+def test_benchmark_refuses_an_unasked_cpu_run(run_tool, test_configs, monkeypatch):
+    # Without CUDA and without --device, a GPU-sized run would silently take minutes.
+    monkeypatch.setenv('CUDA_VISIBLE_DEVICES', '')
+    with pytest.raises(AssertionError, match='pass --device cpu'):
+        run_tool(['tools/benchmark.py', test_configs / 'dmgan_tiny.py', '--batch', 32])

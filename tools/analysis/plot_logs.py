@@ -21,6 +21,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 Curves = Dict[str, Tuple[List[float], List[float]]]
 
@@ -139,4 +140,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

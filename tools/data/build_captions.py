@@ -9,6 +9,7 @@ import sys
 from typing import List, Optional
 
 from mmdmgan.datasets.attngan_dataset import build_captions_pickle, load_captions_pickle
+from mmdmgan.utils.cli import run_cli
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -33,4 +34,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_cli(main)

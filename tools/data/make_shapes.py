@@ -5,11 +5,11 @@ the generation speed.
         --num-heldout 1000 --heldout red:circle blue:star --image-size 64
 """
 import argparse
-import sys
 import time
 from typing import List, Optional
 
 from mmdmgan.datasets.shapes import render_scene, sample_scene, write_shapes_dataset
+from mmdmgan.utils.cli import run_cli
 
 
 def parse_pair(text: str) -> tuple:
@@ -63,4 +63,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_cli(main)

@@ -10,8 +10,8 @@ with a linear head on its global feature, to classify the first shape of trainin
 checkpoint for a DAMSM config's ``load_from``: ``image_encoder.*`` (no head), plus
 ``text_encoder.*`` of ``--text-from`` when given.
 
-    python tools/pretrain_shapes_image_encoder.py configs/damsm_shapes_demo_conv.py \
-        work_dirs/shapes_image_encoder_init.pth \
+    python tools/shapes_demo/pretrain_shapes_image_encoder.py \
+        configs/shapes_demo/damsm_shapes_demo_conv.py work_dirs/shapes_image_encoder_init.pth \
         --text-from work_dirs/damsm_shapes_demo_conv/epoch_3.pth
 
 Prints one JSON line: the head's shape accuracy on 500 test scenes (seen pairs) and the path.
@@ -30,6 +30,7 @@ from mmdmgan.datasets.shapes import SHAPES, render_batch, sample_scene
 from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.registry import MODELS
 from mmdmgan.utils import atomic_write
+from mmdmgan.utils.cli import run_cli
 
 
 def shape_batch(scenes: List[dict], image_size: int) -> tuple:
@@ -111,4 +112,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

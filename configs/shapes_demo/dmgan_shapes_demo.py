@@ -1,32 +1,17 @@
-# The shipped shapes demo model (mmdmgan/checkpoints/shapes_demo.pth): configs/dmgan_shapes.py
-# on one shape per scene, with five (colour, shape) pairs kept out of training so that
-# generalisation to unseen combinations can be measured from the pixels
-# (split='heldout' of ShapesDataset, tools/analysis/shapes_accuracy.py).
-# How it was trained and what it scores: docs/inference.md.
-# 1. python tools/train.py configs/damsm_shapes_demo.py --work-dir work_dirs/damsm_shapes_demo
-# 2. python tools/train.py configs/damsm_shapes_demo_conv.py \
-#        --work-dir work_dirs/damsm_shapes_demo_conv
-# 3. python tools/train.py configs/dmgan_shapes_demo.py --work-dir work_dirs/dmgan_shapes_demo
-# 4. python tools/train.py configs/dmgan_shapes_demo_shape.py \
-#        --work-dir work_dirs/dmgan_shapes_demo_shape  (shape-only negatives)
-# 5.-6. DAMSM encoders from an image encoder pretrained to name the shape:
-#        see configs/damsm_shapes_demo_pretrained.py
-# 7.-8. step 4's GAN on step 6's encoders: see configs/dmgan_shapes_demo_pretrained_damsm.py
-# 9. python tools/train.py configs/dmgan_shapes_demo_pretrained_colour.py \
-#        --work-dir work_dirs/dmgan_shapes_demo_pretrained_colour  (colour and shape negatives)
-# 10. python tools/train.py configs/damsm_shapes_demo_near_colour.py \
-#         --work-dir work_dirs/damsm_shapes_demo_near_colour  (DAMSM: near-colour negatives)
-# 11.-12. step 9's GAN on step 10's encoders: see configs/dmgan_shapes_demo_near_colour.py
-# 13. python tools/export_sampler.py work_dirs/dmgan_shapes_demo_near_colour/iter_1000.pth \
-#         OUT.pth --sample-model orig --vocab shapes --fp16
-_base_ = ['./dmgan_shapes.py']
+# The shapes demo model's GAN, first stage: configs/dmgan_shapes.py on one shape per scene,
+# with five (colour, shape) pairs kept out of training so that generalisation to unseen
+# combinations can be measured from the pixels (split='heldout' of ShapesDataset,
+# tools/shapes_demo/shapes_accuracy.py). 16000 iterations on the DAMSM encoders of
+# configs/shapes_demo/damsm_shapes_demo_conv.py.
+# Recipe (every step of the demo model): tools/shapes_demo/reproduce.sh.
+_base_ = ['../dmgan_shapes.py']
 
 # One colour and one shape each: every colour and every shape is still seen in training.
-# Must equal heldout_pairs of configs/damsm_shapes_demo.py (a test checks it).
+# Must equal heldout_pairs of every shapes demo config (tests/test_shapes_demo_configs.py).
 heldout_pairs = [('red', 'circle'), ('blue', 'square'), ('green', 'triangle'),
                  ('yellow', 'star'), ('purple', 'diamond')]
-# The encoders of step 2 (trained without the held-out pairs as well): an image encoder that
-# sees the shape's colour, the shape and its size, so the DAMSM loss asks for them.
+# Encoders trained without the held-out pairs as well: an image encoder that sees the shape's
+# colour, the shape and its size, so the DAMSM loss asks for them.
 damsm_checkpoint = 'work_dirs/damsm_shapes_demo_conv/epoch_3.pth'
 max_iters = 16000
 

@@ -1,4 +1,4 @@
-"""tools/analysis/damsm_swap_accuracy.py: the comparison on encoders whose answer is known,
+"""tools/shapes_demo/damsm_swap_accuracy.py: the comparison on encoders whose answer is known,
 and the tool end to end."""
 import json
 
@@ -17,6 +17,10 @@ from mmdmgan.datasets.shapes import (
 )
 from mmdmgan.registry import MODELS
 from tests.conftest import load_script
+
+TOOL = 'tools/shapes_demo/damsm_swap_accuracy.py'
+DEMO_DAMSM = 'configs/shapes_demo/damsm_shapes_demo.py'
+DEMO_DMGAN = 'configs/shapes_demo/dmgan_shapes_demo.py'
 
 VOCABULARY = shapes_vocabulary()
 PALETTE = torch.tensor(list(COLOURS.values()), dtype=torch.float32)
@@ -43,7 +47,7 @@ class BackgroundOnlyTextEncoder(torch.nn.Module):
 
 
 def test_swap_accuracy_credits_only_what_the_encoders_see():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(30)]
     accuracy = tool.swap_accuracy(BackgroundOnlyTextEncoder(), BackgroundOnlyImageEncoder(),
                                   scenes, image_size=64, batch_size=8)
@@ -64,7 +68,7 @@ class BackgroundOnlyDiscriminator(torch.nn.Module):
 
 
 def test_discriminators_are_scored_on_their_resized_input():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(20)]
 
     def resize(images):
@@ -79,7 +83,7 @@ def test_discriminators_are_scored_on_their_resized_input():
 
 
 def test_captions_of_a_swap_are_worded_alike():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     scene = sample_scene(0, 'test', 3, max_objects=1)
     swapped = dict(scene, objects=[dict(scene['objects'][0], size='small')])
     words, swapped_words = tool.first_caption(scene).split(), tool.first_caption(swapped).split()
@@ -108,7 +112,7 @@ def code_scorer(scenes, words, code):
 
 
 def test_shape_table_shows_a_critic_that_sees_only_the_family():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     pairs = [('red', 'circle')]
     scenes = [sample_scene(0, 'test', index, pairs, max_objects=1) for index in range(40)]
     rounded = ('circle', 'square')
@@ -127,7 +131,7 @@ def test_shape_table_shows_a_critic_that_sees_only_the_family():
 
 
 def test_colour_table_shows_a_critic_that_confuses_red_and_orange():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     pairs = [('red', 'circle')]
     scenes = [sample_scene(0, 'test', index, pairs, max_objects=1) for index in range(60)]
     warm = {'red', 'orange'}
@@ -156,7 +160,7 @@ def test_colour_table_shows_a_critic_that_confuses_red_and_orange():
 
 
 def test_shape_sentence_cosine_is_one_where_the_sentence_ignores_the_shape():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(12)]
     # One-hot shape words: orthogonal; background words only: identical.
     for encoder, expected in ((WordCountTextEncoder(SHAPES), 0.0),
@@ -167,7 +171,7 @@ def test_shape_sentence_cosine_is_one_where_the_sentence_ignores_the_shape():
 
 
 def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
-    tool = load_script('tools/analysis/damsm_swap_accuracy.py')
+    tool = load_script(TOOL)
     pairs = [('red', 'circle')]
     scenes = {split: [sample_scene(0, split, index, pairs, max_objects=1)
                       for index in range(num)]
@@ -181,7 +185,7 @@ def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
 
 @pytest.mark.parametrize('split', ['test', 'heldout'])
 def test_tool_prints_one_json_line(run_tool, tmp_path, split):
-    cfg = Config.fromfile('configs/damsm_shapes_demo.py')
+    cfg = Config.fromfile(DEMO_DAMSM)
     init_default_scope('mmdmgan')
     torch.manual_seed(0)
     state_dict = {}
@@ -191,7 +195,7 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
                            for key, value in encoder.state_dict().items()})
     checkpoint = tmp_path / 'damsm.pth'
     torch.save(dict(state_dict=state_dict), checkpoint)
-    result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/damsm_shapes_demo.py',
+    result = run_tool([TOOL, DEMO_DAMSM,
                        checkpoint, '--num', '3', '--split', split, '--probe', '20',
                        '--shape-table', '--colour-table'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -207,14 +211,14 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
 
 
 def test_tool_scores_the_discriminators_of_a_dmgan_run(run_tool, tmp_path):
-    cfg = Config.fromfile('configs/dmgan_shapes_demo.py')
+    cfg = Config.fromfile(DEMO_DMGAN)
     init_default_scope('mmdmgan')
     torch.manual_seed(0)
     model = MODELS.build(dict(cfg.model, text_encoder_weights=None, image_encoder_weights=None,
                               allow_random_encoders=True))
     checkpoint = tmp_path / 'iter_1.pth'
     torch.save(dict(state_dict=model.state_dict()), checkpoint)
-    result = run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/dmgan_shapes_demo.py',
+    result = run_tool([TOOL, DEMO_DMGAN,
                        checkpoint, '--num', '2', '--discriminators'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
@@ -226,5 +230,5 @@ def test_tool_scores_the_discriminators_of_a_dmgan_run(run_tool, tmp_path):
     torch.save({key: value for key, value in model.state_dict().items()
                 if key.startswith('text_encoder.')}, sampler)
     with pytest.raises(AssertionError, match='needs a DM-GAN training checkpoint'):
-        run_tool(['tools/analysis/damsm_swap_accuracy.py', 'configs/dmgan_shapes_demo.py',
+        run_tool([TOOL, DEMO_DMGAN,
                   sampler, '--num', '2', '--discriminators'])

@@ -1,6 +1,6 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
-    python tools/analysis/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
+    python tools/shapes_demo/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
         [--discriminators] [--shape-table] [--colour-table] [--probe N]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)
@@ -59,6 +59,7 @@ from mmdmgan.datasets.shapes import (
 )
 from mmdmgan.models.utils import load_encoder_weights
 from mmdmgan.registry import MODELS
+from mmdmgan.utils.cli import run_cli
 
 
 def first_caption(scene: dict) -> str:
@@ -346,4 +347,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

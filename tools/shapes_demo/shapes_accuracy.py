@@ -1,6 +1,6 @@
 """Pixel-measured accuracy of a shapes DM-GAN: background colour, shape colour, shape.
 
-    python tools/analysis/shapes_accuracy.py CONFIG CKPT [--split heldout] [--num 200]
+    python tools/shapes_demo/shapes_accuracy.py CONFIG CKPT [--split heldout] [--num 200]
 
 Captions come from ShapesDataset scenes (the first caption of each scene, which names the
 background); on the ``heldout`` split the first shape is always a (colour, shape) pair that
@@ -36,6 +36,7 @@ from mmdmgan.datasets.shapes import (
     sample_scene,
     shapes_vocabulary,
 )
+from mmdmgan.utils.cli import run_cli
 
 COLOUR_NAMES = list(COLOURS)
 PALETTE = np.array([COLOURS[name] for name in COLOUR_NAMES], np.float64)
@@ -153,4 +154,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -1,4 +1,4 @@
-"""tools/pretrain_shapes_image_encoder.py: what it trains and what it writes."""
+"""tools/shapes_demo/pretrain_shapes_image_encoder.py: what it trains and what it writes."""
 import json
 
 import pytest
@@ -8,12 +8,15 @@ from mmengine.registry import init_default_scope
 from mmdmgan.registry import MODELS
 from tests.conftest import REPO, load_script
 
+TOOL = 'tools/shapes_demo/pretrain_shapes_image_encoder.py'
+DEMO_DAMSM = 'configs/shapes_demo/damsm_shapes_demo.py'
+
 DATASET = dict(num_images=64, image_size=64, seed=0, max_objects=1,
                heldout_pairs=[('red', 'circle')])
 
 
 def test_pretraining_trains_the_image_encoder_only_on_training_scenes(monkeypatch):
-    tool = load_script('tools/pretrain_shapes_image_encoder.py')
+    tool = load_script(TOOL)
     init_default_scope('mmdmgan')
     seen = []
     sample_scene = tool.sample_scene
@@ -38,13 +41,14 @@ def test_pretraining_trains_the_image_encoder_only_on_training_scenes(monkeypatc
 
 def test_tool_writes_a_load_from_checkpoint(run_tool, tmp_path):
     config = tmp_path / 'small.py'
-    config.write_text(f"_base_ = ['{REPO / 'configs' / 'damsm_shapes_demo_conv.py'}']\n"
+    base = REPO / 'configs' / 'shapes_demo' / 'damsm_shapes_demo_conv.py'
+    config.write_text(f"_base_ = ['{base}']\n"
                       'train_dataloader = dict(dataset=dict(num_images=32))\n')
     text = tmp_path / 'text.pth'
     torch.save(dict(state_dict={'text_encoder.weight': torch.ones(2),
                                 'image_encoder.stale': torch.zeros(1)}), text)
     out = tmp_path / 'init.pth'
-    result = run_tool(['tools/pretrain_shapes_image_encoder.py', config, out, '--steps', '2',
+    result = run_tool([TOOL, config, out, '--steps', '2',
                        '--batch-size', '4', '--text-from', text])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['out'] == str(out) and 0 <= report['test_shape_accuracy'] <= 1
@@ -56,6 +60,6 @@ def test_tool_writes_a_load_from_checkpoint(run_tool, tmp_path):
 
 def test_tool_refuses_a_frozen_inception_encoder(run_tool, tmp_path):
     with pytest.raises(AssertionError, match='must be a ConvImageEncoder'):
-        run_tool(['tools/pretrain_shapes_image_encoder.py', 'configs/damsm_shapes_demo.py',
+        run_tool([TOOL, DEMO_DAMSM,
                   tmp_path / 'out.pth'])
     assert not (tmp_path / 'out.pth').exists()

@@ -1,4 +1,4 @@
-"""tools/analysis/shapes_accuracy.py: the pixel scorer and the tool end to end."""
+"""tools/shapes_demo/shapes_accuracy.py: the pixel scorer and the tool end to end."""
 import json
 
 import numpy as np
@@ -8,11 +8,14 @@ from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT
 from mmdmgan.datasets.shapes import COLOURS, SHAPES, render_scene, sample_scene
 from tests.conftest import load_script
 
+TOOL = 'tools/shapes_demo/shapes_accuracy.py'
+DEMO_DMGAN = 'configs/shapes_demo/dmgan_shapes_demo.py'
+
 HELDOUT = [('red', 'circle'), ('blue', 'square')]
 
 
 def load_tool():
-    return load_script('tools/analysis/shapes_accuracy.py')
+    return load_script(TOOL)
 
 
 @pytest.mark.parametrize('split, max_objects, size', [('train', 2, 128), ('heldout', 1, 128),
@@ -62,7 +65,7 @@ def test_mean_scores_skip_what_a_scene_does_not_have():
 
 
 def test_tool_prints_one_json_line(run_tool):
-    result = run_tool(['tools/analysis/shapes_accuracy.py', 'configs/dmgan_shapes_demo.py',
+    result = run_tool([TOOL, DEMO_DMGAN,
                        SHAPES_DEMO_CHECKPOINT, '--num', '4'])
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report['split'] == 'heldout' and report['num'] == 4 and report['max_objects'] == 1
