@@ -19,7 +19,7 @@ from tests.conftest import REPO, load_script
 gr = pytest.importorskip('gradio', reason='the web demo needs requirements/demo.txt')
 web_demo = load_script('demo/gradio_text2img.py')
 benchmark = load_script('tools/benchmark_web_demo.py')
-shapes_accuracy = load_script('tools/analysis/shapes_accuracy.py')
+shapes_accuracy = load_script('tools/shapes_demo/shapes_accuracy.py')
 
 CAPTION = 'a large red circle in the centre on a blue background'
 
