@@ -11,7 +11,12 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from mmdmgan.models.damsm.losses import mismatch_sentence_loss, sentence_loss, words_loss
+from mmdmgan.models.damsm.losses import (
+    DAMSMLoss,
+    mismatch_sentence_loss,
+    sentence_loss,
+    words_loss,
+)
 from mmdmgan.registry import MODELS
 
 
@@ -97,13 +102,14 @@ class ConditioningKLLoss(BaseModule):
 
 
 @MODELS.register_module()
-class DAMSMGeneratorLoss(BaseModule):
+class DAMSMGeneratorLoss(DAMSMLoss):
     """λ·L_DAMSM of the final generated image (AttnGAN Sec. 3.3; DM-GAN Sec. 3.3).
 
     The word loss L_1^w + L_2^w and the sentence loss L_1^s + L_2^s of the DAMSM encoders'
     features, each times λ (``loss_weight``: the reference's ``LAMBDA``, 5 CUB, 50 COCO). The
     word scores are batched (:func:`~mmdmgan.models.damsm.losses.batched_word_scores`: no
-    host sync, no per-caption loop).
+    host sync, no per-caption loop) and computed in fp32 also under autocast; the terms are
+    those of :class:`~mmdmgan.models.damsm.losses.DAMSMLoss`, logged as the generator's.
 
     Args:
         loss_weight (float): λ. Defaults to 5 (CUB).
@@ -117,9 +123,7 @@ class DAMSMGeneratorLoss(BaseModule):
                  gamma2: float = 5.0,
                  gamma3: float = 10.0,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
-        super().__init__(init_cfg=init_cfg)
-        self.loss_weight = loss_weight
-        self.gamma1, self.gamma2, self.gamma3 = gamma1, gamma2, gamma3
+        super().__init__(gamma1, gamma2, gamma3, loss_weight, init_cfg)
 
     def forward(self, region_features: Tensor, image_code: Tensor, words: Tensor,
                 sentence: Tensor, caption_len: Tensor,
