@@ -288,6 +288,8 @@ def free_caption(objects: List[dict], background: str, rng: np.random.Generator,
     varied = caption_form == 'synonyms' or (free and bool(rng.integers(2)))
     if caption_form == 'reordered':
         order = _ORDERS[1 + int(rng.integers(2))]
+    elif caption_form == 'multi_sentence':  # the background sentence first or last
+        order = _ORDERS[int(rng.integers(2))]
     elif free:
         order = _ORDERS[int(rng.integers(len(_ORDERS)))]
     else:
