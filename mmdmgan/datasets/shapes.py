@@ -494,20 +494,33 @@ def _polygon(shape: str, centre: np.ndarray, radius: float) -> Optional[np.ndarr
     return np.round(centre + offsets).astype(np.int32)
 
 
+def draw_shape(img: np.ndarray, shape: str, centre: Sequence[float], radius: float,
+               colour: Sequence[int]) -> None:
+    """Draw one filled, anti-aliased shape into ``img`` (H×W×C uint8, in place).
+
+    Args:
+        img (np.ndarray): The image.
+        shape (str): One of :data:`SHAPES`.
+        centre (Sequence[float]): (x, y) in pixels.
+        radius (float): Circumradius in pixels.
+        colour (Sequence[int]): One value per channel.
+    """
+    centre = np.asarray(centre, np.float64)
+    polygon = _polygon(shape, centre, radius)
+    if polygon is None:
+        cv2.circle(img, tuple(int(round(value)) for value in centre),
+                   int(round(radius)), tuple(colour), -1, cv2.LINE_AA)
+    else:
+        cv2.fillPoly(img, [polygon], tuple(colour), cv2.LINE_AA)
+
+
 def render_scene(scene: dict, image_size: int = 64) -> np.ndarray:
     """Draw a scene from :func:`sample_scene` as an RGB uint8 image H×W×3."""
     img = np.empty((image_size, image_size, 3), dtype=np.uint8)
     img[:] = COLOURS[scene['background']]
     for obj in scene['objects']:
-        centre = np.array(POSITIONS[obj['position']]) * image_size
-        radius = SIZES[obj['size']] * image_size
-        colour = COLOURS[obj['colour']]
-        polygon = _polygon(obj['shape'], centre, radius)
-        if polygon is None:
-            cv2.circle(img, tuple(int(round(value)) for value in centre),
-                       int(round(radius)), colour, -1, cv2.LINE_AA)
-        else:
-            cv2.fillPoly(img, [polygon], colour, cv2.LINE_AA)
+        draw_shape(img, obj['shape'], np.array(POSITIONS[obj['position']]) * image_size,
+                   SIZES[obj['size']] * image_size, COLOURS[obj['colour']])
     return img
 
 
