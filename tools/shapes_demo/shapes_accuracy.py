@@ -17,7 +17,8 @@ captioned place and size where the caption names them, else at the place and siz
 - background colour: the median of a 4-pixel border, nearest palette colour;
 - place (when not captioned): the centroid of the largest foreground blob;
 - size: the foreground blob under the object's window; of the two sizes, the one whose
-  rendered area of the captioned shape is nearest to its area (in log scale);
+  rendered area of the captioned shape is nearest to its area (in log scale); like the
+  position, scored only when the caption names it;
 - shape colour: the median of the pixels within 0.4·radius of the object's centre;
 - shape: inside a window around the object, the shape whose rendered mask overlaps the
   foreground best (IoU) is the guess;
@@ -173,13 +174,16 @@ def measure_image(image: np.ndarray, scene: dict,
 def score_image(image: np.ndarray, scene: dict,
                 named: Sequence[str] = ALL_NAMED) -> Dict[str, bool]:
     """Is each measured property of ``image`` (H×W×3 uint8) the one of ``scene``? ``count``
-    is right when the object's colour makes as many blobs as the scene has shapes of it."""
+    is right when the object's colour makes as many blobs as the scene has shapes of it.
+    Size and position are scored only where the caption names them (``named``): what a
+    caption leaves open, any value fits."""
     obj = scene['objects'][0]
     truth = dict(background_colour=scene['background'], shape_colour=obj['colour'],
                  shape=obj['shape'], size=obj['size'], position=obj['position'],
                  count=sum(other['colour'] == obj['colour'] for other in scene['objects']))
     return {key: value == truth[key]
-            for key, value in measure_image(image, scene, named).items()}
+            for key, value in measure_image(image, scene, named).items()
+            if key not in ALL_NAMED or key in named}
 
 
 def shape_confusion(images: Sequence[np.ndarray], scenes: Sequence[dict],
