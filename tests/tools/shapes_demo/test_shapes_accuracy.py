@@ -150,8 +150,10 @@ def test_several_small_copies_for_one_large_shape_are_caught():
     assert not scores['count'] and 'size' not in scores and 'position' in scores
     one_large = copies_image(scene, 1, 'large')
     scores = tool.score_image(one_large, scene, named=('size', ))
-    assert all(value for key, value in scores.items() if key != 'position')
-    assert not scores['position']  # drawn on the left, captioned in the centre
+    assert scores == dict(background_colour=True, shape_colour=True, shape=True, size=True,
+                          count=True)
+    # drawn on the left, captioned in the centre
+    assert not tool.score_image(one_large, scene, named=tool.ALL_NAMED)['position']
 
 
 def test_diversity_counts_differing_seed_pairs():
