@@ -629,7 +629,7 @@ class ShapesDataset(BaseCaptionDataset):
 def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: int = 64,
                          seed: int = 0, heldout_pairs: Sequence[Sequence[str]] = (),
                          captions_per_image: int = 5, image_ext: str = '.png',
-                         max_objects: int = 2) -> Dict[str, int]:
+                         max_objects: int = 2, caption_form: str = 'templated') -> Dict[str, int]:
     """Write the shapes in the generic layout: ``images/``, ``captions.jsonl`` (with the
     scene description under ``background``/``objects``), ``<split>.txt`` per split and
     ``vocab.json``.
@@ -643,17 +643,20 @@ def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: i
         captions_per_image (int): Captions per scene.
         image_ext (str): ``'.png'`` (lossless, exact colours) or ``'.jpg'``.
         max_objects (int): See :class:`ShapesDataset`.
+        caption_form (str): See :class:`ShapesDataset`; any form but ``'templated'`` writes
+            the ``shapes_vocabulary(free_form=True)`` vocabulary.
 
     Returns:
         dict: Images written per split.
     """
+    _check_caption_form(caption_form)
     os.makedirs(os.path.join(out_dir, 'images'), exist_ok=True)
     with open(os.path.join(out_dir, 'captions.jsonl'), 'w', encoding='utf-8') as jsonl:
         for split, count in num_images.items():
             names = []
             for index in range(count):
                 scene = sample_scene(seed, split, index, heldout_pairs, captions_per_image,
-                                     max_objects)
+                                     max_objects, caption_form)
                 name = f'{split}_{index:06d}{image_ext}'
                 image = render_scene(scene, image_size)
                 path = os.path.join(out_dir, 'images', name)
@@ -666,5 +669,6 @@ def write_shapes_dataset(out_dir: str, num_images: Dict[str, int], image_size: i
                 names.append(name)
             with open(os.path.join(out_dir, f'{split}.txt'), 'w', encoding='utf-8') as file:
                 file.write(''.join(f'{name}\n' for name in names))
-    shapes_vocabulary().save(os.path.join(out_dir, 'vocab.json'))
+    shapes_vocabulary(free_form=caption_form != 'templated').save(
+        os.path.join(out_dir, 'vocab.json'))
     return dict(num_images)

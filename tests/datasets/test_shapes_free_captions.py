@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from mmdmgan.datasets import ShapesDataset, sample_scene
+from mmdmgan.datasets import CaptionDataset, ShapesDataset, sample_scene, write_shapes_dataset
 from mmdmgan.datasets.shapes import (
     CAPTION_FORMS,
     COLOURS,
@@ -199,3 +199,19 @@ def test_swaps_a_form_cannot_show_are_refused(form, attribute):
                             pipeline=[dict(type='SampleCaption', words_num=23, caption_index=0),
                                       dict(type='PackCaptionInputs')])
     assert dataset[0]['data_samples'].wrong_prompt
+
+
+def test_written_free_form_dataset_matches_memory(tmp_path):
+    root = str(tmp_path / 'shapes')
+    write_shapes_dataset(root, {'test': 4}, seed=5, max_objects=1, caption_form='free')
+    pipeline = [dict(type='SampleCaption', words_num=23, caption_index=1),
+                dict(type='PackCaptionInputs')]
+    on_disk = CaptionDataset(root, split_file='test.txt', vocabulary_file='vocab.json',
+                             pipeline=[dict(type='LoadCaptionImage')] + pipeline)
+    in_memory = ShapesDataset(num_images=4, seed=5, split='test', max_objects=1,
+                              caption_form='free', pipeline=pipeline)
+    assert on_disk.vocabulary == in_memory.vocabulary == shapes_vocabulary(free_form=True)
+    for index in range(4):
+        disk, memory = on_disk[index]['data_samples'], in_memory[index]['data_samples']
+        assert disk.prompt == memory.prompt
+        assert disk.caption_ids.tolist() == memory.caption_ids.tolist()
