@@ -1,11 +1,12 @@
 """DAMSM text encoder: word embedding + one-layer bidirectional LSTM (AttnGAN, Sec. 3.3)."""
-from typing import Optional, Tuple, Union
+from typing import List, Mapping, Optional, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.registry import MODELS
 
 
@@ -94,3 +95,61 @@ class DAMSMTextEncoder(BaseModule):
         # hidden: 2×B×(D/2) (forward last state, backward last state), in the input order.
         sentence = hidden.transpose(0, 1).reshape(caption_ids.size(0), self.hidden_dim)
         return words.transpose(1, 2).contiguous(), sentence
+
+
+def extend_word_embedding(encoder: DAMSMTextEncoder, old_vocabulary: Vocabulary,
+                          new_vocabulary: Vocabulary,
+                          synonyms: Optional[Mapping[str, str]] = None) -> List[str]:
+    """Grow a trained text encoder's word embedding to a vocabulary with appended words.
+
+    The rows of the old words stay as they are (so the encoder reads old captions exactly as
+    before); the row of each appended word starts as the row of its synonym in
+    ``old_vocabulary`` where ``synonyms`` names one ("big" from "large"), else as the mean
+    row of the old words, a neutral start for fine-tuning.
+
+    Args:
+        encoder (DAMSMTextEncoder): Trained on ``old_vocabulary``; changed in place.
+        old_vocabulary (Vocabulary): Its vocabulary (one row per word).
+        new_vocabulary (Vocabulary): ``old_vocabulary`` with words appended: the first
+            ``len(old_vocabulary)`` ids must name the same words.
+        synonyms (Mapping[str, str], optional): New word → old word to copy the row of
+            (e.g. :data:`mmdmgan.datasets.shapes.SYNONYMS`).
+
+    Returns:
+        list[str]: The appended words that had no synonym (they start at the mean row).
+
+    Raises:
+        ValueError: When the encoder's embedding does not have one row per old word, or the
+            new vocabulary changes an old word's id.
+    """
+    weight = encoder.word_embedding.weight
+    old_size = len(old_vocabulary)
+    if weight.size(0) != old_size:
+        raise ValueError(f'the encoder embeds {weight.size(0)} words but the old vocabulary '
+                         f'has {old_size}: pass the vocabulary it was trained with')
+    changed = [(index, word, new_vocabulary.ixtoword.get(index))
+               for index, word in old_vocabulary.ixtoword.items()
+               if new_vocabulary.ixtoword.get(index) != word]
+    if changed:
+        raise ValueError(f'the new vocabulary must keep every old word id and only append; '
+                         f'(id, old word, new word) differ, e.g. {changed[:5]}')
+    synonyms = synonyms or {}
+    rows, without_synonym = [], []
+    with torch.no_grad():
+        mean_row = weight[1:].mean(0)  # row 0 is padding
+        for index in range(old_size, len(new_vocabulary)):
+            word = new_vocabulary.ixtoword[index]
+            synonym = synonyms.get(word)
+            if synonym in old_vocabulary:
+                rows.append(weight[old_vocabulary.wordtoix[synonym]].clone())
+            else:
+                rows.append(mean_row.clone())
+                without_synonym.append(word)
+        grown = torch.cat([weight.detach()] + [row[None] for row in rows])
+    embedding = nn.Embedding(grown.size(0), grown.size(1), device=grown.device,
+                             dtype=grown.dtype)
+    embedding.weight.data.copy_(grown)
+    embedding.weight.requires_grad_(weight.requires_grad)
+    encoder.word_embedding = embedding
+    encoder.vocab_size = grown.size(0)
+    return without_synonym
