@@ -1,7 +1,8 @@
 """Checkpoints that are never half-written, in plain data, and never lost to a kill."""
 import os.path as osp
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional, Union
+from typing import Iterator, List, Optional, Tuple, Union
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend, register_backend
@@ -25,6 +26,34 @@ class AtomicLocalBackend(LocalBackend):
     def put_text(self, obj: str, filepath: Union[str, Path], encoding: str = 'utf-8') -> None:
         atomic_write_bytes(str(filepath), obj, encoding)
 
+    #: ``(method name, path)`` of the removals queued by :meth:`removals_deferred`.
+    _deferred_removals: Optional[List[Tuple[str, Union[str, Path]]]] = None
+
+    def remove(self, filepath: Union[str, Path]) -> None:
+        if self._deferred_removals is None:
+            super().remove(filepath)
+        else:
+            self._deferred_removals.append(('remove', filepath))
+
+    def rmtree(self, dir_path: Union[str, Path]) -> None:
+        if self._deferred_removals is None:
+            super().rmtree(dir_path)
+        else:
+            self._deferred_removals.append(('rmtree', dir_path))
+
+    @contextmanager
+    def removals_deferred(self) -> Iterator[None]:
+        """Hold back every ``remove`` / ``rmtree`` of the block until it has ended without an
+        error (then they run, in order); after an error nothing queued is removed."""
+        self._deferred_removals, queued = [], self._deferred_removals
+        try:
+            yield
+            removals = self._deferred_removals
+        finally:
+            self._deferred_removals = queued
+        for method, path in removals:
+            getattr(self, method)(path)
+
 
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
@@ -37,6 +66,8 @@ class AtomicCheckpointHook(CheckpointHook):
       between any two steps leaves a complete checkpoint on disk and never a
       ``last_checkpoint`` that names a removed file. (MMEngine removes the old checkpoint
       first and truncates ``last_checkpoint`` before writing it.)
+    - The previous ``save_best`` checkpoint is removed only after the new best one is complete
+      (MMEngine removes it first).
     - Temporary files of saves killed before they could clean up are removed when training
       starts (only names of :func:`mmdmgan.utils.atomic_write`'s pattern).
     - Checkpoints hold plain data only (:func:`~mmdmgan.engine.checkpoint.to_plain_checkpoint`
@@ -64,6 +95,15 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         restore_message_hub(checkpoint)
+
+    def _save_best_checkpoint(self, runner, metrics: dict) -> None:
+        """MMEngine's best-checkpoint saving, with the previous best removed only after the new
+        one (and the checkpoint that records it) is complete."""
+        if not isinstance(self.file_backend, AtomicLocalBackend):
+            super()._save_best_checkpoint(runner, metrics)
+            return
+        with self.file_backend.removals_deferred():
+            super()._save_best_checkpoint(runner, metrics)
 
     def _save_checkpoint_with_step(self, runner, step: int, meta: dict) -> None:
         """MMEngine's bookkeeping in a kill-safe order (see the class docstring)."""

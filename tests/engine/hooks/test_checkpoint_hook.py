@@ -3,7 +3,7 @@ from collections import deque
 
 import pytest
 from mmengine.fileio import get_file_backend
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, MMLogger
 
 from mmdmgan.engine.hooks import AtomicCheckpointHook, AtomicLocalBackend
 from mmdmgan.utils import atomic_write_bytes
@@ -84,3 +84,37 @@ def test_failed_save_keeps_the_old_checkpoint_and_its_record(tmp_path):
                                         dict(iter=4))
     assert sorted(os.listdir(tmp_path)) == ['iter_2.pth', 'last_checkpoint']
     assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'iter_2.pth')
+
+
+
+def save_best_hook_and_runner(work_dir):
+    """A hook keeping the checkpoint of the best ``score`` and a runner at epoch 0."""
+    hook = AtomicCheckpointHook(interval=2, by_epoch=False, save_best='score', rule='greater')
+    hook.out_dir = str(work_dir)
+    hook.file_backend = get_file_backend(str(work_dir), backend_args=hook.backend_args)
+    hook.best_ckpt_path = None  # what before_train sets up
+    runner = FakeRunner(work_dir)
+    runner.epoch, runner.logger = 0, MMLogger.get_instance(f'save_best_{id(runner)}')
+    return hook, runner
+
+
+def test_previous_best_checkpoint_is_removed_only_after_the_new_best_is_saved(tmp_path):
+    hook, runner = save_best_hook_and_runner(tmp_path)
+    for step, score in ((2, 0.5), (4, 0.7)):
+        runner.iter = step
+        hook._save_best_checkpoint(runner, dict(score=score))
+    # the previous best was still on disk while the new best was written
+    assert runner.files_while_saving[1] == ['best_score_iter_2.pth']
+    assert os.listdir(tmp_path) == ['best_score_iter_4.pth']
+
+
+def test_failed_best_save_keeps_the_previous_best(tmp_path):
+    hook, runner = save_best_hook_and_runner(tmp_path)
+    runner.iter = 2
+    hook._save_best_checkpoint(runner, dict(score=0.5))
+    runner.fail_saving, runner.iter = True, 4
+    with pytest.raises(KeyboardInterrupt):
+        hook._save_best_checkpoint(runner, dict(score=0.7))
+    assert os.listdir(tmp_path) == ['best_score_iter_2.pth']
+    hook.file_backend.remove(tmp_path / 'best_score_iter_2.pth')  # removals run again after
+    assert os.listdir(tmp_path) == []
