@@ -1,4 +1,5 @@
 """The scripts under tools/data/, run through their ``main(argv)`` (and once as a script)."""
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from PIL import Image
 
 from mmdmgan.datasets import Vocabulary
 from mmdmgan.datasets.attngan_dataset import load_captions_pickle
+from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.datasets.vocabulary import tokenize
 from tests.conftest import load_script
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -160,6 +163,26 @@ def test_make_shapes_then_stats_and_check(tmp_path, capsys):
     assert '4 images, 20 captions, vocabulary' in capsys.readouterr().out
     with pytest.raises(SystemExit):
         load_tool('make_shapes').main([out, '--heldout', 'redcircle'])
+
+
+def test_make_shapes_free_form_captions_and_vocabulary(tmp_path, capsys):
+    out = str(tmp_path / 'free')
+    assert load_tool('make_shapes').main([out, '--num-train', '30', '--num-test', '2',
+                                          '--caption-form', 'free',
+                                          '--benchmark-images', '0']) == 0
+    assert 'wrote 32 images' in capsys.readouterr().out
+    old, free = shapes_vocabulary(), shapes_vocabulary(free_form=True)
+    vocabulary = Vocabulary.load(os.path.join(out, 'vocab.json'))
+    assert vocabulary.ixtoword == free.ixtoword and len(vocabulary) > len(old)
+    with open(os.path.join(out, 'captions.jsonl'), encoding='utf-8') as file:
+        captions = [caption for line in file for caption in json.loads(line)['captions']]
+    assert len(captions) == 32 * 5
+    words = {word for caption in captions for word in tokenize(caption)}
+    assert words <= set(free.wordtoix)  # every word has an id in the written vocabulary
+    assert words - set(old.wordtoix)  # and some only the free-form vocabulary has
+    assert load_tool('check_dataset').main([out]) == 0
+    with pytest.raises(SystemExit):
+        load_tool('make_shapes').main([out, '--caption-form', 'poetry'])
 
 
 def test_runs_as_a_script(tmp_path):

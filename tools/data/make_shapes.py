@@ -3,12 +3,21 @@ the generation speed.
 
     python tools/data/make_shapes.py data/shapes --num-train 50000 --num-test 1000 \
         --num-heldout 1000 --heldout red:circle blue:star --image-size 64
+
+``--caption-form`` words the captions in one of the forms people type (``free`` mixes them;
+default ``templated``, the fixed grammar); any form but ``templated`` writes the free-form
+vocabulary (``shapes_vocabulary(free_form=True)``) to vocab.json.
 """
 import argparse
 import time
 from typing import List, Optional
 
-from mmdmgan.datasets.shapes import render_scene, sample_scene, write_shapes_dataset
+from mmdmgan.datasets.shapes import (
+    CAPTION_FORMS,
+    render_scene,
+    sample_scene,
+    write_shapes_dataset,
+)
 from mmdmgan.utils.cli import run_cli
 
 
@@ -41,6 +50,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--max-objects', type=int, choices=[1, 2], default=2,
                         help='shapes per scene: 1, or 2 (one or two)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--caption-form', choices=CAPTION_FORMS, default='templated',
+                        help='caption wording: templated (the fixed grammar) or a free form; '
+                             'any but templated writes the free-form vocabulary')
     parser.add_argument('--image-ext', choices=['.png', '.jpg'], default='.png')
     parser.add_argument('--benchmark-images', type=int, default=2000,
                         help='scenes timed in memory before writing (0: skip)')
@@ -54,7 +66,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         counts['heldout'] = args.num_heldout
     start = time.perf_counter()
     write_shapes_dataset(args.out_dir, counts, args.image_size, args.seed, args.heldout,
-                         args.captions_per_image, args.image_ext, args.max_objects)
+                         args.captions_per_image, args.image_ext, args.max_objects,
+                         args.caption_form)
     elapsed = time.perf_counter() - start
     total = sum(counts.values())
     print(f'wrote {total} images ({counts}) to {args.out_dir} in {elapsed:.1f} s '
