@@ -26,7 +26,7 @@ from torch import Tensor
 
 import mmdmgan  # noqa: F401  (registers modules)
 from mmdmgan.engine.checkpoint import load_checkpoint_file
-from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
+from mmdmgan.engine.checkpoint_loading import checkpoint_weights
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write
 from mmdmgan.utils.cli import run_cli
@@ -81,7 +81,7 @@ def export(checkpoint_path: str, out_dir: str, config_path: Optional[str] = None
     if not osp.isfile(checkpoint_path):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint_path}')
     checkpoint = load_checkpoint_file(checkpoint_path)
-    state_dict = strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint))
+    state_dict = checkpoint_weights(checkpoint)
     encoders = split_encoders(state_dict, checkpoint_path)
     os.makedirs(out_dir, exist_ok=True)
     written = {}

@@ -21,7 +21,7 @@ from torch import Tensor
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.engine.checkpoint import load_checkpoint_file
-from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
+from mmdmgan.engine.checkpoint_loading import checkpoint_weights
 from mmdmgan.utils import atomic_write
 from mmdmgan.utils.cli import run_cli
 
@@ -57,7 +57,7 @@ def main() -> None:
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     checkpoint = load_checkpoint_file(args.checkpoint)
-    state_dict = strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint))
+    state_dict = checkpoint_weights(checkpoint)
     weights = sampling_weights(state_dict, args.sample_model, args.fp16, args.checkpoint)
     vocabulary = shapes_vocabulary() if args.vocab == 'shapes' else Vocabulary.load(args.vocab)
     words = [vocabulary.ixtoword[index] for index in range(len(vocabulary))]

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from mmdmgan.engine.checkpoint import load_checkpoint_file
-from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
+from mmdmgan.engine.checkpoint_loading import checkpoint_weights
 from mmdmgan.utils import atomic_write
 from mmdmgan.utils.cli import run_cli
 
@@ -44,7 +44,7 @@ def main() -> None:
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     checkpoint = load_checkpoint_file(args.checkpoint)
-    weights = gan_weights(strip_wrapper_prefixes(checkpoint.get('state_dict', checkpoint)),
+    weights = gan_weights(checkpoint_weights(checkpoint),
                           args.checkpoint)
     meta = dict(source=osp.basename(args.checkpoint))
     atomic_write(args.out, lambda tmp: torch.save(dict(state_dict=weights, meta=meta), tmp))

@@ -9,7 +9,7 @@ from mmengine.config import Config
 
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.engine.checkpoint import load_checkpoint_file
-from mmdmgan.engine.checkpoint_loading import load_checked_state_dict, strip_wrapper_prefixes
+from mmdmgan.engine.checkpoint_loading import checkpoint_weights, load_checked_state_dict
 from mmdmgan.registry import MODELS
 
 CHECKPOINT_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'checkpoints')
@@ -101,7 +101,7 @@ def init_model(config: Union[str, Config, dict],
                 'an original release with tools/convert_original_ckpt.py, or omit CONFIG and '
                 'CKPT in the demo to use the shipped shapes model)')
         state = load_checkpoint_file(checkpoint)
-        weights = strip_wrapper_prefixes(state.get('state_dict', state))
+        weights = checkpoint_weights(state)
         # Sampling needs no image encoder, so no DAMSM loss term either.
         for legacy in ('lambda_damsm', 'lambda_damsm_mismatch', 'gamma1', 'gamma2', 'gamma3'):
             model_cfg.pop(legacy, None)
@@ -158,7 +158,7 @@ def init_full_model(config: Config, checkpoint: str, sample_model: str = 'ema',
                      allow_random_encoders=True)
     model = MODELS.build(model_cfg)
     state = load_checkpoint_file(checkpoint)
-    weights = strip_wrapper_prefixes(state.get('state_dict', state))
+    weights = checkpoint_weights(state)
     no_ema = not any(key.startswith(EMA_PREFIX) for key in weights)
     load_checked_state_dict(
         model, weights, checkpoint,

@@ -101,6 +101,14 @@ def strip_wrapper_prefixes(state_dict: Mapping[str, Tensor]) -> 'OrderedDict[str
     return _renamed(state_dict, _without_wrapper_segment(_wrapped_parts(keys)))
 
 
+def checkpoint_weights(checkpoint: Mapping[str, Any]) -> 'OrderedDict[str, Tensor]':
+    """The model weights of a loaded checkpoint file: its ``state_dict`` (MMEngine's layout) or
+    the file itself when it is a plain state dict, without wrapper segments
+    (:func:`strip_wrapper_prefixes`)."""
+    weights = checkpoint.get('state_dict')
+    return strip_wrapper_prefixes(weights if isinstance(weights, dict) else checkpoint)
+
+
 def wrapper_free_state_dict_hook(module: nn.Module, state_dict: 'OrderedDict[str, Tensor]',
                                  prefix: str, local_metadata: dict) -> None:
     """``state_dict`` hook of a model whose parts are wrapped in DDP wrappers: its keys (and

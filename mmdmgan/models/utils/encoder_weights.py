@@ -5,7 +5,7 @@ import os.path as osp
 import torch
 from torch import nn
 
-from mmdmgan.engine.checkpoint_loading import strip_wrapper_prefixes
+from mmdmgan.engine.checkpoint_loading import checkpoint_weights
 
 from .original_checkpoint import convert_image_encoder, convert_text_encoder
 
@@ -31,10 +31,8 @@ def load_encoder_weights(encoder: nn.Module, path: str, prefix: str) -> None:
             f'(python tools/train.py configs/damsm_<dataset>.py) and point the config variable '
             f'for the {prefix} weights at its checkpoint, or convert the original release file '
             f'(tools/convert_original_ckpt.py).')
-    state_dict = torch.load(path, map_location='cpu', weights_only=True)
-    if isinstance(state_dict, dict) and isinstance(state_dict.get('state_dict'), dict):
-        state_dict = state_dict['state_dict']
-    state_dict = strip_wrapper_prefixes(state_dict)  # a multi-process DAMSM run's checkpoint
+    # The wrapper-free weights also of a multi-process DAMSM run's checkpoint.
+    state_dict = checkpoint_weights(torch.load(path, map_location='cpu', weights_only=True))
     prefixed = {key[len(prefix) + 1:]: value for key, value in state_dict.items()
                 if key.startswith(prefix + '.')}
     if prefixed:
