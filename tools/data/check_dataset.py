@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 from collections import Counter
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from mmdmgan.datasets.attngan_dataset import (
     SPLITS,
@@ -93,15 +93,26 @@ def check_image(report: Report, path: str, verify: bool) -> None:
         report.warning(WIDE_IMAGE, f'{path} is a 16-bit image; it is read as 8-bit (value >> 8)')
 
 
-def check_text_file(report: Report, path: str) -> None:
-    """``text/<key>.txt``: UTF-8, at least one caption; lines without words are ignored."""
+def read_lines(report: Report, path: str,
+               missing: str) -> Optional[Tuple[List[str], List[int]]]:
+    """The lines of a text file and the numbers of its non-UTF-8 lines (each problem reported),
+    or ``None`` when the file is missing (reported as ``missing``)."""
     if not os.path.isfile(path):
-        report.error(MISSING, f'missing caption file {path}')
-        return
+        report.error(MISSING, missing)
+        return None
     with open(path, 'rb') as file:
         lines, not_utf8 = split_utf8_lines(file.read())
     if not_utf8:
         report.error(NOT_UTF8, not_utf8_message(path, not_utf8))
+    return lines, not_utf8
+
+
+def check_text_file(report: Report, path: str) -> None:
+    """``text/<key>.txt``: UTF-8, at least one caption; lines without words are ignored."""
+    read = read_lines(report, path, f'missing caption file {path}')
+    if read is None:
+        return
+    lines, not_utf8 = read
     captions = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip() or number in not_utf8:
@@ -152,13 +163,10 @@ def check_attngan(data_root: str, dataset: str, verify_images: bool = False,
         rows = {}
         for name in ('images.txt', 'bounding_boxes.txt'):
             path = os.path.join(cub_dir, name)
-            if not os.path.isfile(path):
-                report.error(MISSING, f'missing {path} (from CUB_200_2011.tgz)')
+            read = read_lines(report, path, f'missing {path} (from CUB_200_2011.tgz)')
+            if read is None:
                 continue
-            with open(path, 'rb') as file:
-                lines, not_utf8 = split_utf8_lines(file.read())
-            if not_utf8:
-                report.error(NOT_UTF8, not_utf8_message(path, not_utf8))
+            lines, _ = read
             rows[name] = {fields[0]: fields[1:] for fields in map(str.split, lines) if fields}
         if len(rows) == 2:
             bboxes = {os.path.splitext(fields[0])[0] for image_id, fields
