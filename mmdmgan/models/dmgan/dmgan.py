@@ -88,6 +88,10 @@ class DMGAN(BaseModel):
             those differ in one word. ``None`` (default): off, the paper's loss.
         kl_loss (dict, optional): The conditioning-augmentation KL term; ``None`` means
             ``dict(type='ConditioningKLLoss')`` (weight 1, the paper's).
+        mode_seeking_loss (dict, optional): An extra generator term, not in the paper:
+            ``dict(type='ModeSeekingLoss', loss_weight=λ, num_pairs=P)`` draws a second
+            sample for P captions of each batch and asks the two to differ (MSGAN), so that
+            the noise matters. ``None`` (default): off, the paper's loss.
     """
 
     #: Parts only training uses (a sampling checkpoint has no weights for them).
@@ -115,7 +119,8 @@ class DMGAN(BaseModel):
                  adversarial_loss: Optional[dict] = None,
                  damsm_loss: Optional[dict] = None,
                  damsm_mismatch_loss: Optional[dict] = None,
-                 kl_loss: Optional[dict] = None) -> None:
+                 kl_loss: Optional[dict] = None,
+                 mode_seeking_loss: Optional[dict] = None) -> None:
         legacy = {name: value for name, value in dict(
             lambda_damsm=lambda_damsm, lambda_damsm_mismatch=lambda_damsm_mismatch,
             gamma1=gamma1, gamma2=gamma2, gamma3=gamma3).items() if value is not None}
@@ -169,6 +174,8 @@ class DMGAN(BaseModel):
         self.damsm_mismatch_loss = (None if damsm_mismatch_loss is None
                                     else MODELS.build(damsm_mismatch_loss))
         self.kl_loss = MODELS.build(kl_loss or dict(type='ConditioningKLLoss'))
+        self.mode_seeking_loss = (None if mode_seeking_loss is None
+                                  else MODELS.build(mode_seeking_loss))
         self.eval_noise_seed = eval_noise_seed
         self.ema_config = ema_config
         self.vocabulary = (Vocabulary.load(vocabulary) if isinstance(vocabulary, str)
@@ -418,7 +425,7 @@ class DMGAN(BaseModel):
         L_G = Σ_k [BCE(D_k(x̂_k), 1) + BCE(D_k(x̂_k, s), 1)] + λ·L_DAMSM(x̂_K, words, s)
               + KL(N(μ, σ²) || N(0, I))
               [+ λ_mismatch·softplus(γ3·(cos(c(x̂_K), s_wrong) − cos(c(x̂_K), s))), off by
-              default]
+              default] [+ λ_ms / (mean|x̂_K(z₁) − x̂_K(z₂)| / mean|z₁ − z₂| + ε), off by default]
 
         Args:
             data (dict): A collated batch (images and captions).
@@ -443,10 +450,19 @@ class DMGAN(BaseModel):
             torch.cat([caption_len, inputs['wrong_caption_len']]))
         words, mask = words[:batch_size], mask[:batch_size]
         sentence, wrong_sentence = sentences[:batch_size], sentences[batch_size:]
-        noise = torch.randn(sentence.size(0), self.noise_dim, device=sentence.device)
+        # Second samples of the first captions for the mode-seeking term, in the same
+        # generator call (one forward per backward, as DDP needs).
+        num_pairs = (0 if self.mode_seeking_loss is None
+                     else min(self.mode_seeking_loss.num_pairs, batch_size))
+        noise = torch.randn(batch_size + num_pairs, self.noise_dim, device=sentence.device)
         g_wrapper, d_wrapper = optim_wrapper['generator'], optim_wrapper['discriminators']
         with g_wrapper.optim_context(self.generator):
-            output = self.generator(noise, sentence, words, mask, return_attention=False)
+            output = self.generator(noise, *(torch.cat([text, text[:num_pairs]])
+                                             for text in (sentence, words, mask)),
+                                    return_attention=False)
+        second_images = output.images[-1][batch_size:]
+        output = output._replace(images=[images[:batch_size] for images in output.images],
+                                 mu=output.mu[:batch_size], logvar=output.logvar[:batch_size])
 
         log_vars = self._discriminator_step(real_imgs, output.images, sentence, wrong_sentence,
                                             d_wrapper)
@@ -457,6 +473,10 @@ class DMGAN(BaseModel):
             with g_wrapper.optim_context(self.generator):
                 g_losses = self._generator_losses(output, words, sentence, wrong_sentence,
                                                   caption_len, inputs.get('class_id'))
+                if num_pairs:
+                    g_losses['loss_mode_seeking'] = self.mode_seeking_loss(
+                        output.images[-1][:num_pairs], second_images, noise[:num_pairs],
+                        noise[batch_size:])
             g_wrapper.update_params(sum(g_losses.values()))
         finally:
             self.discriminators.requires_grad_(True)

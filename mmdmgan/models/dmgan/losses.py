@@ -176,6 +176,44 @@ class DAMSMMismatchLoss(BaseModule):
                 image_code.float(), sentence.float(), wrong_sentence.float(), self.gamma3)
 
 
+@MODELS.register_module()
+class ModeSeekingLoss(BaseModule):
+    """λ_ms / (d + ε), d = mean|G(s, z₁) − G(s, z₂)| / mean|z₁ − z₂|: two samples of one
+    caption must differ in proportion to their noise (mode seeking, MSGAN: Mao et al.,
+    CVPR 2019, Eq. 3). Not in DM-GAN: a generator that ignores z draws the same picture for
+    every seed, also where the caption leaves the position or the size open.
+
+    :class:`~mmdmgan.models.dmgan.DMGAN` draws the second sample for the first
+    ``num_pairs`` captions of each batch in the same generator call (one more generator row
+    each) and compares the final-stage images.
+
+    Args:
+        loss_weight (float): λ_ms. Defaults to 1 (MSGAN's).
+        num_pairs (int): Captions of a batch that get a second sample (at most the batch
+            size). Defaults to 8.
+        eps (float): ε, bounds the term when the two samples are equal. Defaults to 1e-5.
+        init_cfg (dict, optional): MMEngine initialisation config (no parameters here).
+    """
+
+    def __init__(self, loss_weight: float = 1.0, num_pairs: int = 8, eps: float = 1e-5,
+                 init_cfg: Optional[Union[dict, list]] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_pairs < 1:
+            raise ValueError(f'ModeSeekingLoss num_pairs must be >= 1, got {num_pairs}')
+        self.loss_weight = loss_weight
+        self.num_pairs = num_pairs
+        self.eps = eps
+
+    def forward(self, images: Tensor, other_images: Tensor, noise: Tensor,
+                other_noise: Tensor) -> Tensor:
+        """The weighted term (fp32) from two P×3×S×S samples of the same P captions and
+        their P×noise_dim noises."""
+        with torch.autocast(images.device.type, enabled=False):
+            image_distance = (images.float() - other_images.float()).abs().mean()
+            noise_distance = (noise.float() - other_noise.float()).abs().mean()
+            return self.loss_weight / (image_distance / noise_distance + self.eps)
+
+
 def legacy_loss_configs(lambda_damsm: float = 5.0,
                         lambda_damsm_mismatch: float = 0.0,
                         gamma1: float = 4.0,

@@ -109,6 +109,27 @@ def test_mismatch_damsm_term_is_logged_and_trains_the_generator(cfg, batch):
         MODELS.build(model_cfg)
 
 
+@pytest.mark.parametrize('num_pairs', [2, 8])
+def test_mode_seeking_pairs_come_from_the_same_generator_call(cfg, batch, num_pairs):
+    torch.manual_seed(0)
+    model = MODELS.build(dict(copy.deepcopy(cfg.model), mode_seeking_loss=dict(
+        type='ModeSeekingLoss', loss_weight=1.0, num_pairs=num_pairs)))
+    generator_rows, discriminator_rows = [], []
+    model.generator.register_forward_hook(
+        lambda module, args, output: generator_rows.append(args[0].shape[0]))
+    model.discriminators.register_forward_hook(
+        lambda module, args, output: discriminator_rows.append(args[0][0].shape[0]))
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    before = snapshot(model.generator)
+    log_vars = model.train_step(batch, optim_wrapper)
+    pairs = min(num_pairs, 3)  # at most every caption of the batch once
+    # One generator call (DDP: one forward per backward) for the batch and the pairs; the
+    # discriminators see the batch only (real and fake together, then fake).
+    assert generator_rows == [3 + pairs] and discriminator_rows == [6, 3]
+    assert 0 < log_vars['loss_mode_seeking'] < 1e5 and not log_vars['loss_mode_seeking'].requires_grad
+    assert len(changed(before, model.generator)) > 0.9 * len(before)
+
+
 def test_generator_step_leaves_no_gradient_in_the_discriminators(model, cfg, batch):
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     model.train_step(batch, optim_wrapper)

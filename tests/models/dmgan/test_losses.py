@@ -15,6 +15,7 @@ from mmdmgan.models.dmgan import (
     DAMSMGeneratorLoss,
     DAMSMMismatchLoss,
     DMGANAdversarialLoss,
+    ModeSeekingLoss,
 )
 from mmdmgan.registry import MODELS
 from tests.conftest import TEST_CONFIGS
@@ -63,6 +64,18 @@ def test_kl_and_damsm_weights():
                                2 * expected)
 
 
+def test_mode_seeking_term_is_the_inverse_distance_ratio():
+    images = torch.rand(2, 3, 8, 8)
+    noise, other_noise = torch.zeros(2, 4), torch.full((2, 4), 2.0)
+    loss = ModeSeekingLoss(loss_weight=2.0)(images, images + 0.5, noise, other_noise)
+    torch.testing.assert_close(loss, torch.tensor(2.0 / (0.5 / 2.0 + 1e-5)))
+    # Samples further apart for the same noise distance cost less; equal ones cost λ/ε.
+    assert ModeSeekingLoss()(images, images + 1.0, noise, other_noise) < loss / 2
+    assert ModeSeekingLoss()(images, images, noise, other_noise).item() == pytest.approx(1e5)
+    with pytest.raises(ValueError, match='num_pairs must be >= 1, got 0'):
+        ModeSeekingLoss(num_pairs=0)
+
+
 @pytest.fixture(scope='module')
 def tiny_model_cfg():
     init_default_scope('mmdmgan')
@@ -100,4 +113,5 @@ def test_defaults_are_the_paper_terms_without_damsm(tiny_model_cfg):
     assert isinstance(model.adversarial_loss, DMGANAdversarialLoss)
     assert isinstance(model.kl_loss, ConditioningKLLoss)
     assert model.damsm_loss is None and model.damsm_mismatch_loss is None
+    assert model.mode_seeking_loss is None
     assert not any(key.endswith('_loss') or '_loss.' in key for key in model.state_dict())
