@@ -3,13 +3,16 @@
 Writes OUT (a .pth loadable with ``torch.load(OUT, weights_only=True)``) holding
 ``state_dict`` (``generator.*`` from the chosen generator, ``text_encoder.*``; tensors only,
 optionally stored as float16) and ``meta`` (``vocabulary``: the word list, ``source``,
-``sample_model``), and the vocabulary beside it as ``<OUT stem>_vocab.json``.
+``sample_model``), and the vocabulary beside it as ``<OUT stem>_vocab.json``. ``--vocab``
+is the model's vocab.json, or ``shapes`` / ``shapes_free`` for the synthetic shapes'
+fixed-grammar (45 words) / free-form (60 words) vocabulary; it must have as many words as the
+text encoder embeds.
 ``mmdmgan.apis.init_model(config, OUT)`` loads it (discriminators and the image encoder are
 not needed for sampling).
 
 Example (the shipped shapes model, last step of tools/shapes_demo/reproduce.sh):
     python tools/export_sampler.py work_dirs/dmgan_shapes_demo_near_colour/iter_1000.pth \
-        work_dirs/shapes_demo.pth --sample-model orig --vocab shapes --fp16
+        work_dirs/shapes_demo.pth --sample-model orig --vocab shapes_free --fp16
 """
 import argparse
 import os.path as osp
@@ -26,6 +29,8 @@ from mmdmgan.utils import atomic_write
 from mmdmgan.utils.cli import run_cli
 
 GENERATOR_PREFIXES = {'orig': 'generator.', 'ema': 'generator_ema.module.'}
+SHAPES_VOCABULARIES = {'shapes': False, 'shapes_free': True}  # name → free_form
+EMBEDDING_KEY = 'text_encoder.word_embedding.weight'
 
 
 def sampling_weights(state_dict: Dict[str, Tensor], sample_model: str, fp16: bool,
@@ -50,7 +55,8 @@ def main() -> None:
     parser.add_argument('out', help='output .pth')
     parser.add_argument('--sample-model', choices=list(GENERATOR_PREFIXES), default='ema')
     parser.add_argument('--vocab', required=True,
-                        help="the model's vocab.json, or 'shapes' for the shapes vocabulary")
+                        help="the model's vocab.json, or 'shapes' / 'shapes_free' for the "
+                             'shapes fixed-grammar / free-form vocabulary')
     parser.add_argument('--fp16', action='store_true', help='store floating tensors as float16')
     args = parser.parse_args()
 
@@ -59,7 +65,12 @@ def main() -> None:
     checkpoint = load_checkpoint_file(args.checkpoint)
     state_dict = checkpoint_weights(checkpoint)
     weights = sampling_weights(state_dict, args.sample_model, args.fp16, args.checkpoint)
-    vocabulary = shapes_vocabulary() if args.vocab == 'shapes' else Vocabulary.load(args.vocab)
+    vocabulary = (shapes_vocabulary(free_form=SHAPES_VOCABULARIES[args.vocab])
+                  if args.vocab in SHAPES_VOCABULARIES else Vocabulary.load(args.vocab))
+    if EMBEDDING_KEY in weights and len(weights[EMBEDDING_KEY]) != len(vocabulary):
+        raise ValueError(f'--vocab {args.vocab} has {len(vocabulary)} words but the text encoder '
+                         f'of {args.checkpoint} embeds {len(weights[EMBEDDING_KEY])}: pass the '
+                         'vocabulary the model was trained with')
     words = [vocabulary.ixtoword[index] for index in range(len(vocabulary))]
     meta = dict(vocabulary=words, source=osp.basename(args.checkpoint),
                 sample_model=args.sample_model,
