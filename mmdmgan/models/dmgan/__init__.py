@@ -17,5 +17,6 @@ __all__ = [
     'ConditioningAugmentation', 'ConditioningKLLoss', 'DAMSMGeneratorLoss', 'DAMSMMismatchLoss',
     'DMGAN', 'DMGANAdversarialLoss', 'DMGANDiscriminator', 'DMGANGenerator',
     'DMGANText2ImagePipeline', 'DynamicMemory', 'EncodedText', 'GeneratorOutput',
-    'ModeSeekingLoss',     'StageDiscriminators', 'Text2ImageOutput', 'WordContextAttention', 'indexed_noise'
+    'ModeSeekingLoss', 'StageDiscriminators', 'Text2ImageOutput', 'WordContextAttention',
+    'indexed_noise'
 ]

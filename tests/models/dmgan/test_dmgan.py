@@ -126,7 +126,8 @@ def test_mode_seeking_pairs_come_from_the_same_generator_call(cfg, batch, num_pa
     # One generator call (DDP: one forward per backward) for the batch and the pairs; the
     # discriminators see the batch only (real and fake together, then fake).
     assert generator_rows == [3 + pairs] and discriminator_rows == [6, 3]
-    assert 0 < log_vars['loss_mode_seeking'] < 1e5 and not log_vars['loss_mode_seeking'].requires_grad
+    mode_seeking = log_vars['loss_mode_seeking']
+    assert 0 < mode_seeking < 1e5 and not mode_seeking.requires_grad
     assert len(changed(before, model.generator)) > 0.9 * len(before)
 
 
