@@ -1,7 +1,8 @@
 """Which caption words a shapes DAMSM can check: image-text matching against one-word swaps.
 
     python tools/shapes_demo/damsm_swap_accuracy.py CONFIG CHECKPOINT [--split test] [--num 200]
-        [--discriminators] [--shape-table] [--colour-table] [--probe N]
+        [--caption-form templated] [--discriminators] [--shape-table] [--colour-table]
+        [--probe N]
 
 For each scene (rendered as in training) the DAMSM sentence score cos(image code, sentence)
 of its caption is compared with the score of the same caption after one attribute is
@@ -15,6 +16,12 @@ CONFIG is a DAMSM or DM-GAN shapes config (``model.text_encoder`` / ``model.imag
 ``heldout_pairs``, the train dataset's ``image_size`` and ``max_objects``); CHECKPOINT holds
 both encoders (a DAMSM training checkpoint, or one with ``text_encoder.*`` and
 ``image_encoder.*`` keys). Prints one JSON line.
+
+``--caption-form`` words both captions of each swap in another form of ``ShapesDataset``'s
+``caption_form`` (``no_position``, ``synonyms``, ``free``, ...; the two from one random
+stream, so they differ in the swapped word only; a changed size or position is named in
+both, and a form that never names the size or the position has no such swap). Those forms
+need a text encoder of the 60-word free-form vocabulary.
 
 With ``--discriminators`` CONFIG/CHECKPOINT are a DM-GAN training run (``iter_N.pth``) and
 each discriminator's sentence-conditional logit D_k(x, s) is scored the same way
@@ -46,9 +53,11 @@ from torch import Tensor
 
 from mmdmgan.apis import init_full_model
 from mmdmgan.datasets.shapes import (
+    CAPTION_FORMS,
     COLOURS,
     SHAPES,
     SWAP_ATTRIBUTES,
+    free_caption,
     max_caption_words,
     render_batch,
     sample_scene,
@@ -62,18 +71,32 @@ from mmdmgan.registry import MODELS
 from mmdmgan.utils.cli import run_cli
 
 
-def first_caption(scene: dict) -> str:
-    """The scene's caption in the first template (which names the background), with the
-    position phrase drawn from a fixed stream, so that a swapped scene is worded alike."""
-    return scene_captions(scene['objects'], scene['background'], np.random.default_rng(0), 1)[0]
+def first_caption(scene: dict, caption_form: str = 'templated', must_name: Sequence[str] = (),
+                  wording_seed: int = 0) -> str:
+    """The scene's caption, worded so that a swapped scene is worded alike: in the first
+    template (which names the background) with the position phrase drawn from a fixed stream,
+    or for another ``caption_form`` (``CAPTION_FORMS``) from the stream ``wording_seed``,
+    naming ``must_name`` (``'size'``, ``'position'``) whatever the form would draw."""
+    if caption_form == 'templated':
+        return scene_captions(scene['objects'], scene['background'],
+                              np.random.default_rng(0), 1)[0]
+    return free_caption(scene['objects'], scene['background'],
+                        np.random.default_rng(wording_seed), caption_form, must_name)[0]
 
 
-def caption_tensors(captions: Sequence[str]) -> tuple:
-    """Token ids (B×T, zero padded, nothing cut) and lengths (B) of shapes captions."""
-    vocabulary = shapes_vocabulary()
-    encoded = [vocabulary.encode(caption, max_caption_words()) for caption in captions]
+def caption_tensors(captions: Sequence[str], free_form: bool = False) -> tuple:
+    """Token ids (B×T, zero padded, nothing cut) and lengths (B) of shapes captions, in the
+    fixed-grammar or the free-form vocabulary."""
+    vocabulary = shapes_vocabulary(free_form)
+    encoded = [vocabulary.encode(caption, max_caption_words(free_form)) for caption in captions]
     return (torch.stack([ids for ids, _ in encoded]),
             torch.tensor([length for _, length in encoded]))
+
+
+def swappable_attributes(caption_form: str) -> List[str]:
+    """The attributes whose swap a caption of ``caption_form`` can show (a form without the
+    size or the position never names a changed one)."""
+    return [attribute for attribute in SWAP_ATTRIBUTES if caption_form != f'no_{attribute}']
 
 
 #: A scorer: (B×3×S×S uint8 images, K·B×D sentences, K blocks of B) → K·B scores.
@@ -103,7 +126,8 @@ def discriminator_scorer(discriminator: torch.nn.Module,
 @torch.no_grad()
 def swap_accuracies(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
                     scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
-                    seed: int = 0, batch_size: int = 50) -> Dict[str, Dict[str, float]]:
+                    seed: int = 0, batch_size: int = 50,
+                    caption_form: str = 'templated') -> Dict[str, Dict[str, float]]:
     """Per scorer and attribute, the fraction of scenes whose true caption outscores its swap.
 
     Args:
@@ -114,24 +138,34 @@ def swap_accuracies(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
         heldout_pairs (Sequence): (colour, shape) pairs the swaps must not create.
         seed (int): Seed of the swaps.
         batch_size (int): Scenes encoded at once.
+        caption_form (str): How both captions are worded (``CAPTION_FORMS``); a changed
+            size or position is named in both. Forms other than ``'templated'`` use the
+            free-form vocabulary.
 
     Returns:
-        dict[str, dict[str, float]]: Scorer name → attribute name → swap accuracy.
+        dict[str, dict[str, float]]: Scorer name → attribute name → swap accuracy (the
+        attributes of :func:`swappable_attributes`).
     """
     rng = np.random.default_rng(seed)
-    wins = {name: {attribute: [] for attribute in SWAP_ATTRIBUTES} for name in scorers}
+    attributes = swappable_attributes(caption_form)
+    wins = {name: {attribute: [] for attribute in attributes} for name in scorers}
     for start in range(0, len(scenes), batch_size):
         batch = scenes[start:start + batch_size]
         images = render_batch(batch, image_size)
-        captions = [first_caption(scene) for scene in batch]
-        for attribute in SWAP_ATTRIBUTES:
-            captions += [first_caption(swap_attribute(scene, rng, heldout_pairs, 1, (attribute, )))
-                         for scene in batch]
-        _, sentences = text_encoder(*caption_tensors(captions))
+        true_captions, swapped_captions = [], []
+        for attribute in attributes:
+            must_name = [attribute] if attribute in ('size', 'position') else []
+            for index, scene in enumerate(batch, start=start):
+                swapped = swap_attribute(scene, rng, heldout_pairs, 1, (attribute, ),
+                                         caption_form=caption_form)
+                true_captions.append(first_caption(scene, caption_form, must_name, index))
+                swapped_captions.append(first_caption(swapped, caption_form, must_name, index))
+        _, sentences = text_encoder(*caption_tensors(true_captions + swapped_captions,
+                                                     caption_form != 'templated'))
         for name, score in scorers.items():
-            scores = score(images, sentences).view(len(SWAP_ATTRIBUTES) + 1, len(batch))
-            for number, attribute in enumerate(SWAP_ATTRIBUTES, start=1):
-                wins[name][attribute] += (scores[0] > scores[number]).tolist()
+            scores = score(images, sentences).view(2, len(attributes), len(batch))
+            for number, attribute in enumerate(attributes):
+                wins[name][attribute] += (scores[0, number] > scores[1, number]).tolist()
     return {name: {attribute: round(float(np.mean(values)), 4)
                    for attribute, values in per_attribute.items()}
             for name, per_attribute in wins.items()}
@@ -139,10 +173,11 @@ def swap_accuracies(text_encoder: torch.nn.Module, scorers: Dict[str, Scorer],
 
 def swap_accuracy(text_encoder: torch.nn.Module, image_encoder: torch.nn.Module,
                   scenes: List[dict], image_size: int, heldout_pairs: Sequence = (),
-                  seed: int = 0, batch_size: int = 50) -> Dict[str, float]:
+                  seed: int = 0, batch_size: int = 50,
+                  caption_form: str = 'templated') -> Dict[str, float]:
     """:func:`swap_accuracies` of the DAMSM sentence score alone: attribute → accuracy."""
     return swap_accuracies(text_encoder, dict(damsm=damsm_scorer(image_encoder)), scenes,
-                           image_size, heldout_pairs, seed, batch_size)['damsm']
+                           image_size, heldout_pairs, seed, batch_size, caption_form)['damsm']
 
 
 #: What the swap tables cover: an attribute of the first shape → the values it can take.
@@ -280,6 +315,10 @@ def main() -> None:
     parser.add_argument('--num', type=int, default=200, help='scenes to score')
     parser.add_argument('--data-seed', type=int, default=0, help='ShapesDataset seed')
     parser.add_argument('--seed', type=int, default=0, help='seed of the swaps')
+    parser.add_argument('--caption-form', choices=CAPTION_FORMS, default='templated',
+                        help='how both captions of a swap are worded (ShapesDataset '
+                             'caption_form; forms besides templated need a text encoder of '
+                             'the free-form vocabulary)')
     parser.add_argument('--discriminators', action='store_true',
                         help='CONFIG/CHECKPOINT are a DM-GAN training run: also score each '
                              "discriminator's sentence-conditional logit")
@@ -296,9 +335,21 @@ def main() -> None:
         parser.error(f'--num must be at least 1, got {args.num}')
     if args.probe < 0:
         parser.error(f'--probe must be >= 0, got {args.probe}')
+    templated_only = [option for option, value in (
+        ('--shape-table', args.shape_table), ('--colour-table', args.colour_table),
+        ('--probe', args.probe)) if value]
+    if args.caption_form != 'templated' and templated_only:
+        parser.error(f'{", ".join(templated_only)} word the captions in the fixed grammar: '
+                     f'leave out --caption-form {args.caption_form}')
 
     cfg = Config.fromfile(args.config)
     init_default_scope('mmdmgan')
+    free_words = len(shapes_vocabulary(free_form=True))
+    vocab_size = cfg.model.text_encoder.get('vocab_size')
+    if args.caption_form != 'templated' and vocab_size != free_words:
+        parser.error(f'--caption-form {args.caption_form} words captions in the {free_words}-word '
+                     f'free-form vocabulary, but the text encoder of {args.config} embeds '
+                     f'{vocab_size} words (tools/shapes_demo/extend_vocabulary.py grows one)')
     pairs = [tuple(pair) for pair in cfg.get('heldout_pairs', [])]
     dataset = cfg.train_dataloader.dataset
     max_objects = dataset.get('max_objects', 2)
@@ -327,8 +378,9 @@ def main() -> None:
     # A held-out scene's swaps may name held-out pairs; a test scene's never do.
     forbidden = pairs if args.split == 'test' else ()
     accuracy = swap_accuracies(text_encoder, scorers, scenes, dataset.image_size, forbidden,
-                               args.seed)
-    report = dict(split=args.split, num=args.num, heldout_pairs=pairs, max_objects=max_objects,
+                               args.seed, caption_form=args.caption_form)
+    report = dict(split=args.split, num=args.num, caption_form=args.caption_form,
+                  heldout_pairs=pairs, max_objects=max_objects,
                   swap_accuracy=accuracy.pop('damsm'), chance=0.5)
     if accuracy:
         report['discriminator_swap_accuracy'] = accuracy

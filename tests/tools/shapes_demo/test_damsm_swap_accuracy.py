@@ -92,6 +92,46 @@ def test_captions_of_a_swap_are_worded_alike():
                                                                  != 'small')
 
 
+@pytest.mark.parametrize('caption_form', ['free', 'synonyms', 'no_position'])
+def test_free_form_swaps_differ_in_the_swapped_word(caption_form):
+    tool = load_script(TOOL)
+    scene = sample_scene(0, 'test', 3, max_objects=1)
+    for attribute, value in (('size', 'small' if scene['objects'][0]['size'] == 'large'
+                              else 'large'), ('colour', 'cyan'), ('position', 'left')):
+        if attribute not in tool.swappable_attributes(caption_form):
+            assert caption_form == 'no_position' and attribute == 'position'
+            continue
+        must_name = [attribute] if attribute != 'colour' else []
+        words = tool.first_caption(scene, caption_form, must_name, 7).split()
+        swapped = tool.first_caption(
+            dict(scene, objects=[dict(scene['objects'][0], **{attribute: value})]),
+            caption_form, must_name, 7).split()
+        changed = [(a, b) for a, b in zip(words, swapped) if a != b]
+        assert len(words) == len(swapped) and 1 <= len(changed) <= 2, (words, swapped)
+
+
+def test_free_form_swaps_are_scored_in_the_free_form_vocabulary():
+    tool = load_script(TOOL)
+    free = shapes_vocabulary(free_form=True)
+    words = list(COLOURS)
+    scenes = [sample_scene(0, 'test', index, max_objects=1) for index in range(20)]
+
+    class ColourWordTextEncoder(torch.nn.Module):  # counts of the colour words, free ids
+        def forward(self, caption_ids, caption_len):
+            assert caption_ids.max() < len(free)
+            ids = torch.tensor([free.wordtoix[word] for word in words])
+            return None, (caption_ids[:, :, None] == ids).sum(1).float()
+
+    def colours_code(scene, colour):  # the shape's colour and the background's
+        return colour in (scene['objects'][0]['colour'], scene['background'])
+
+    accuracy = tool.swap_accuracies(
+        ColourWordTextEncoder(), dict(colours=code_scorer(scenes, words, colours_code)),
+        scenes, image_size=64, batch_size=len(scenes), caption_form='no_position')['colours']
+    # Colour and background swaps change a colour word it weighs; the others change none.
+    assert accuracy == dict(colour=1.0, shape=0.0, size=0.0, background=1.0)
+
+
 class WordCountTextEncoder(torch.nn.Module):
     """Sentence: how often each of ``words`` occurs (the other words leave no trace)."""
 
@@ -183,9 +223,9 @@ def test_shape_probe_reads_the_shape_only_where_the_sentence_holds_it():
     assert probe['test'] < 0.5
 
 
-@pytest.mark.parametrize('split', ['test', 'heldout'])
-def test_tool_prints_one_json_line(run_tool, tmp_path, split):
-    cfg = Config.fromfile(DEMO_DAMSM)
+def random_damsm_checkpoint(config, path):
+    """A checkpoint of both (random) encoders of a DAMSM config."""
+    cfg = Config.fromfile(config)
     init_default_scope('mmdmgan')
     torch.manual_seed(0)
     state_dict = {}
@@ -193,8 +233,13 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
         encoder = MODELS.build(cfg.model[prefix])
         state_dict.update({f'{prefix}.{key}': value
                            for key, value in encoder.state_dict().items()})
-    checkpoint = tmp_path / 'damsm.pth'
-    torch.save(dict(state_dict=state_dict), checkpoint)
+    torch.save(dict(state_dict=state_dict), path)
+    return path
+
+
+@pytest.mark.parametrize('split', ['test', 'heldout'])
+def test_tool_prints_one_json_line(run_tool, tmp_path, split):
+    checkpoint = random_damsm_checkpoint(DEMO_DAMSM, tmp_path / 'damsm.pth')
     result = run_tool([TOOL, DEMO_DAMSM,
                        checkpoint, '--num', '3', '--split', split, '--probe', '20',
                        '--shape-table', '--colour-table'])
@@ -208,6 +253,20 @@ def test_tool_prints_one_json_line(run_tool, tmp_path, split):
     assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES)
     assert all(np.isclose(value * 3, round(value * 3), atol=1e-3) for value in
                report['swap_accuracy'].values())  # wins out of 3 scenes
+
+
+def test_tool_words_the_swaps_in_a_free_form(run_tool, tmp_path):
+    free_config = 'configs/shapes_demo/damsm_shapes_demo_free.py'
+    checkpoint = random_damsm_checkpoint(free_config, tmp_path / 'damsm_free.pth')
+    result = run_tool([TOOL, free_config, checkpoint, '--num', '3', '--caption-form',
+                       'no_position'])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report['caption_form'] == 'no_position'
+    assert set(report['swap_accuracy']) == set(SWAP_ATTRIBUTES) - {'position'}
+    with pytest.raises(AssertionError, match='embeds 45 words'):
+        run_tool([TOOL, DEMO_DAMSM, checkpoint, '--num', '3', '--caption-form', 'free'])
+    with pytest.raises(AssertionError, match='--shape-table word the captions in the fixed'):
+        run_tool([TOOL, free_config, checkpoint, '--caption-form', 'free', '--shape-table'])
 
 
 def test_tool_scores_the_discriminators_of_a_dmgan_run(run_tool, tmp_path):
