@@ -109,7 +109,8 @@ def test_every_step_holds_out_the_same_pairs():
 @pytest.mark.parametrize('name, damsm_name', [
     ('dmgan_shapes_demo', 'damsm_shapes_demo_conv'),
     ('dmgan_shapes_demo_pretrained_damsm', 'damsm_shapes_demo_pretrained'),
-    ('dmgan_shapes_demo_near_colour', 'damsm_shapes_demo_near_colour')])
+    ('dmgan_shapes_demo_near_colour', 'damsm_shapes_demo_near_colour'),
+    ('dmgan_shapes_demo_free', 'damsm_shapes_demo_free')])
 def test_gan_steps_load_both_encoders_from_the_last_epoch_of_their_damsm(name, damsm_name):
     dmgan = Config.fromfile(str(DEMO / f'{name}.py'))
     damsm = Config.fromfile(str(DEMO / f'{damsm_name}.py'))
