@@ -34,14 +34,15 @@ from mmdmgan.apis import (
 )
 
 MAX_IMAGES = 8
-#: Captions in the shipped model's training grammar (a position phrase; the first three name
-#: held-out colour/shape pairs, never seen in training); each is drawn right with seed 0.
+#: Captions as people write them (position and size words optional, synonyms, two
+#: sentences); the first two name held-out colour/shape pairs (red circle, purple diamond),
+#: never seen in training. Each is drawn right with seed 0.
 EXAMPLES = (
-    'a large red circle in the centre on a blue background',
-    'there is a small yellow star on the left',
-    'a white background with a large purple diamond at the top',
-    'a large green square near the bottom against a black backdrop',
-    'an image of a small orange triangle on the right on pink',
+    'a big red circle on a blue background',
+    'a purple rhombus to the right. It is on yellow.',
+    'a tiny green box near the bottom against a black backdrop',
+    'on pink, a huge orange triangle',
+    'a little cyan star up top on a yellow background',
 )
 #: One gallery item: an H×W×3 uint8 image and its caption.
 GalleryItem = Tuple[np.ndarray, str]

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, to_uint8
-from mmdmgan.datasets.shapes import COLOURS, POSITION_PHRASES, SHAPES
+from mmdmgan.datasets.shapes import COLOURS, FREE_POSITION_PHRASES, SHAPES, SIZES, SYNONYMS
+from mmdmgan.datasets.vocabulary import tokenize
 from tests.conftest import REPO, load_script
 
 gr = pytest.importorskip('gradio', reason='the web demo needs requirements/demo.txt')
@@ -36,18 +37,20 @@ def run(cache, caption=CAPTION, num_images=1, seed=0, stage=None):
                              SHAPES_DEMO_CHECKPOINT)
 
 
-def scene_of(caption: str) -> dict:
-    """The scene a one-shape caption of the shapes grammar describes (background: None when
-    the caption names none)."""
-    words = caption.split()
+def scene_of(caption: str) -> tuple:
+    """The scene a one-shape caption of the shapes captions describes (background: None when
+    the caption names none; synonyms read as their fixed-grammar words) and which of size and
+    position it names."""
+    words = [SYNONYMS.get(word, word) for word in tokenize(caption)]
     shape = next(index for index, word in enumerate(words) if word in SHAPES)
-    position = next(name for name, phrases in POSITION_PHRASES.items()
-                    if any(phrase in caption for phrase in phrases))
-    obj = dict(shape=words[shape], size=words[shape - 2], colour=words[shape - 1],
-               position=position)
-    backgrounds = [word for index, word in enumerate(words)
-                   if word in COLOURS and index != shape - 1]
-    return dict(objects=[obj], background=backgrounds[0] if backgrounds else None)
+    colour = next(word for word in reversed(words[:shape]) if word in COLOURS)
+    size = next((word for word in words if word in SIZES), None)
+    position = next((name for name, phrases in FREE_POSITION_PHRASES.items()
+                     if any(phrase in caption.lower() for phrase in phrases)), None)
+    obj = dict(shape=words[shape], size=size, colour=colour, position=position)
+    backgrounds = [word for word in words if word in COLOURS and word != colour]
+    named = [name for name in ('size', 'position') if obj[name] is not None]
+    return dict(objects=[obj], background=backgrounds[0] if backgrounds else None), named
 
 
 # ---------------------------------------------------------------- the callbacks
@@ -83,10 +86,10 @@ def test_attention_sheet_has_a_tile_per_word(cache):
 
 
 def test_dropped_and_unknown_words_are_reported(cache):
-    images, _, _, message = run(cache, 'a huge red circle in the centre')
+    images, _, _, message = run(cache, 'a gigantic red circle in the centre')
     assert len(images) == 1
     assert 'Words used: a red circle in the centre' in message
-    assert "dropped: ['huge']" in message
+    assert "dropped: ['gigantic']" in message
     images, stages, attention, message = run(cache, 'hello world')
     assert images == stages == [] and attention is None
     assert 'Nothing drawn' in message and 'no word of the model vocabulary' in message
@@ -128,10 +131,10 @@ def test_examples_are_drawn_right(cache):
     """Every example caption's image (seed 0) shows the captioned shape, colours and place."""
     for caption in web_demo.EXAMPLES:
         images, _, _, message = run(cache, caption)
-        assert message == f'Words used: {caption}'  # no dropped word
-        scene = scene_of(caption)
+        assert message == f'Words used: {" ".join(tokenize(caption))}'  # no dropped word
+        scene, named = scene_of(caption)
         scores = shapes_accuracy.score_image(images[0][0], dict(
-            scene, background=scene['background'] or 'black'))
+            scene, background=scene['background'] or 'black'), named)
         if scene['background'] is None:
             del scores['background_colour']
         assert all(scores.values()), (caption, scores)
