@@ -1,12 +1,13 @@
 """Stored outputs of the code before the config-built text blocks and loss modules.
 
-``data/outputs_before_loss_modules.pt`` was written by that code (generator with a built-in
-``DynamicMemory``, flat ``lambda_damsm`` / ``lambda_damsm_mismatch`` arguments, memory writing
-with ``mean(dim=(2, 3))``): the shipped shapes model's images for fixed captions and noise
-(every 8th pixel), and every logged loss of one seeded training step of
-``tests/configs/dmgan_tiny.py`` (with DAMSM λ 5, and with λ 5 plus the mismatch term λ 2).
-The only numerical change since is the reference's average pooling in memory writing, which
-moves fp32 results by rounding only (measured: images 4.8e-7, losses 3e-7 relative).
+``data/outputs_before_loss_modules.pt`` holds every logged loss of one seeded training step
+of ``tests/configs/dmgan_tiny.py`` (with DAMSM λ 5, and with λ 5 plus the mismatch term λ 2),
+written by that code (generator with a built-in ``DynamicMemory``, flat ``lambda_damsm`` /
+``lambda_damsm_mismatch`` arguments, memory writing with ``mean(dim=(2, 3))``). The only
+numerical change since is the reference's average pooling in memory writing, which moves fp32
+results by rounding only (measured: images 4.8e-7, losses 3e-7 relative). ``shipped`` holds
+the shipped shapes model's images for fixed captions and noise (every 8th pixel), written by
+the code after that change from the current checkpoint.
 """
 import copy
 import random
