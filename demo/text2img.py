@@ -22,7 +22,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG, init_model
-from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.datasets.shapes import SHAPES_VOCABULARY_NAMES, shapes_vocabulary
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.registry import DATASETS
 from mmdmgan.utils import atomic_write, to_uint8
@@ -47,8 +47,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--sample-model', choices=['ema', 'orig'], default=None,
                         help='generator to sample (default: EMA when the model has one)')
     parser.add_argument('--batch-size', type=int, default=16)
-    parser.add_argument('--vocab', help="the model's vocab.json, or 'shapes' for the shapes "
-                        'vocabulary (default: found from the checkpoint or the config)')
+    parser.add_argument('--vocab', help="the model's vocab.json, or 'shapes' / 'shapes_free' for "
+                        'the shapes fixed-grammar / free-form vocabulary (default: found from '
+                        'the checkpoint or the config)')
     args = parser.parse_args(argv)
     if (args.config is None) != (args.checkpoint is None):
         parser.error('give both CONFIG and CKPT, or neither (the shipped shapes model)')
@@ -105,8 +106,8 @@ def train_dataset_vocabulary(cfg) -> Vocabulary:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     vocabulary = args.vocab
-    if vocabulary == 'shapes':
-        vocabulary = shapes_vocabulary()
+    if vocabulary in SHAPES_VOCABULARY_NAMES:
+        vocabulary = shapes_vocabulary(free_form=SHAPES_VOCABULARY_NAMES[vocabulary])
     elif vocabulary is not None and not osp.isfile(vocabulary):
         raise FileNotFoundError(f'--vocab {vocabulary} not found')
     model = init_model(args.config, args.checkpoint, device=args.device, vocabulary=vocabulary)

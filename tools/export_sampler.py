@@ -21,7 +21,7 @@ from typing import Dict
 import torch
 from torch import Tensor
 
-from mmdmgan.datasets.shapes import shapes_vocabulary
+from mmdmgan.datasets.shapes import SHAPES_VOCABULARY_NAMES, shapes_vocabulary
 from mmdmgan.datasets.vocabulary import Vocabulary
 from mmdmgan.engine.checkpoint import load_checkpoint_file
 from mmdmgan.engine.checkpoint_loading import checkpoint_weights
@@ -29,7 +29,6 @@ from mmdmgan.utils import atomic_write
 from mmdmgan.utils.cli import run_cli
 
 GENERATOR_PREFIXES = {'orig': 'generator.', 'ema': 'generator_ema.module.'}
-SHAPES_VOCABULARIES = {'shapes': False, 'shapes_free': True}  # name → free_form
 EMBEDDING_KEY = 'text_encoder.word_embedding.weight'
 
 
@@ -65,8 +64,8 @@ def main() -> None:
     checkpoint = load_checkpoint_file(args.checkpoint)
     state_dict = checkpoint_weights(checkpoint)
     weights = sampling_weights(state_dict, args.sample_model, args.fp16, args.checkpoint)
-    vocabulary = (shapes_vocabulary(free_form=SHAPES_VOCABULARIES[args.vocab])
-                  if args.vocab in SHAPES_VOCABULARIES else Vocabulary.load(args.vocab))
+    vocabulary = (shapes_vocabulary(free_form=SHAPES_VOCABULARY_NAMES[args.vocab])
+                  if args.vocab in SHAPES_VOCABULARY_NAMES else Vocabulary.load(args.vocab))
     if EMBEDDING_KEY in weights and len(weights[EMBEDDING_KEY]) != len(vocabulary):
         raise ValueError(f'--vocab {args.vocab} has {len(vocabulary)} words but the text encoder '
                          f'of {args.checkpoint} embeds {len(weights[EMBEDDING_KEY])}: pass the '

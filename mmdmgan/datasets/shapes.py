@@ -111,6 +111,9 @@ SWAP_ATTRIBUTES = ('colour', 'shape', 'size', 'position', 'background')
 _PAIR_POSITIONS = ('left', 'right', 'top', 'bottom')
 _COLOUR_NAMES = tuple(COLOURS)
 _POSITION_NAMES = tuple(POSITIONS)
+#: The names command-line tools accept for the shapes vocabularies (``--vocab``) → ``free_form``
+#: of :func:`shapes_vocabulary`.
+SHAPES_VOCABULARY_NAMES = {'shapes': False, 'shapes_free': True}
 
 
 def shapes_vocabulary(free_form: bool = False) -> Vocabulary:

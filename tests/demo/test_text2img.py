@@ -6,6 +6,7 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
+from mmdmgan.apis import SHAPES_DEMO_CHECKPOINT, SHAPES_DEMO_CONFIG
 from mmdmgan.datasets.shapes import shapes_vocabulary
 from mmdmgan.registry import MODELS
 from tests.conftest import TEST_CONFIGS, load_script
@@ -131,3 +132,15 @@ def test_demo_vocab_flag_and_its_missing_file(run_tool, tmp_path, training_check
     with pytest.raises(AssertionError, match='FileNotFoundError: --vocab nope.json not found'):
         run_tool(['demo/text2img.py', str(TEST_CONFIGS / 'dmgan_tiny.py'), training_checkpoint,
                   '--vocab', 'nope.json', '--text', 'a red circle'])
+
+
+def test_demo_vocab_names_the_shapes_vocabularies(run_tool, tmp_path):
+    """'shapes_free' reads the shipped model's free-form words; 'shapes' (the 45-word fixed
+    grammar) drops them with a warning."""
+    command = ['demo/text2img.py', SHAPES_DEMO_CONFIG, SHAPES_DEMO_CHECKPOINT, '--text',
+               'a big red disc', '--out-dir', str(tmp_path / 'out'), '--vocab']
+    result = run_tool(command + ['shapes_free'])
+    assert result.stdout.strip().splitlines()[-1].endswith('000_a_big_red_disc_0.png')
+    assert 'big' not in result.stderr
+    result = run_tool(command + ['shapes'])
+    assert "'big'" in result.stderr and "'disc'" in result.stderr
