@@ -22,7 +22,7 @@ web_demo = load_script('demo/gradio_text2img.py')
 benchmark = load_script('tools/benchmark_web_demo.py')
 shapes_accuracy = load_script('tools/shapes_demo/shapes_accuracy.py')
 
-CAPTION = 'a large red circle in the centre on a blue background'
+CAPTION = 'a big red circle on a blue background'
 
 
 @pytest.fixture(scope='module')
@@ -250,7 +250,7 @@ def test_page_in_a_real_browser(served, tmp_path):
         assert CAPTION in message
         attention = driver.find_element(By.CSS_SELECTOR, '#attention img')
         assert attention.get_attribute('src')
-        for caption, expected in (('a huge red circle in the centre', "dropped: ['huge']"),
+        for caption, expected in (('a gigantic red circle in the centre', "dropped: ['gigantic']"),
                                   ('hello world', 'no word of the model vocabulary')):
             benchmark.type_caption(driver, caption)
             driver.find_element(By.ID, 'generate').click()
