@@ -185,7 +185,8 @@ class ModeSeekingLoss(BaseModule):
 
     :class:`~mmdmgan.models.dmgan.DMGAN` draws the second sample for the first
     ``num_pairs`` captions of each batch in the same generator call (one more generator row
-    each) and compares the final-stage images.
+    each; the generator's batch-norm statistics cover those rows too) and compares the
+    final-stage images.
 
     Args:
         loss_weight (float): λ_ms. Defaults to 1 (MSGAN's).
